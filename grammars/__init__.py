@@ -1,0 +1,1 @@
+"""Declarative tables texlean reads (shipped inside the package as texlean.grammars)."""

@@ -1,0 +1,132 @@
+"""Where definitions are in a token stream: ``\\def``, ``\\newcommand``, ``\\newenvironment`` …
+
+The structure checks skip definition bodies (``\\newcommand{\\be}{\\begin{equation}}``
+is not an unclosed environment); the security analysis reads them to learn
+what a macro stands for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..tables import load
+from ..tex.tokens import ACTIVE, BEGIN, COMMENT, CS, CSYM, END, EOL, PAR, TEXT, Token
+
+DEFINITION_COMMANDS: dict[str, dict[str, object]] = dict(load("latex")["definitions"])
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A definition command and the token ranges of its parts."""
+
+    command: str  # "def", "newcommand", …
+    at: int  # index of the defining command
+    name: str | None  # the defined control sequence or environment name
+    bodies: tuple[tuple[int, int], ...]  # (index of "{", index of the matching "}")
+    end: int  # index after the definition
+
+
+def _skip_blank(tokens: Sequence[Token], j: int) -> int:
+    n = len(tokens)
+    while j < n:
+        t = tokens[j]
+        if t[0] == EOL or t[0] == COMMENT or (t[0] == TEXT and not t[3].strip()):
+            j += 1
+        else:
+            break
+    return j
+
+
+def matching_end(tokens: Sequence[Token], open_index: int) -> int:
+    """Index of the END token closing the BEGIN at ``open_index`` (last index if unclosed)."""
+    depth = 0
+    for k in range(open_index, len(tokens)):
+        kind = tokens[k][0]
+        if kind == BEGIN:
+            depth += 1
+        elif kind == END:
+            depth -= 1
+            if depth == 0:
+                return k
+    return len(tokens) - 1
+
+
+def _group_text(tokens: Sequence[Token], start: int, end: int) -> str:
+    return "".join(t[3] if t[0] != CS else "\\" + t[3] for t in tokens[start + 1 : end])
+
+
+def parse_definition(tokens: Sequence[Token], i: int) -> Definition | None:
+    """The definition made by the command at ``tokens[i]``, if it is one."""
+    cmd = tokens[i][3]
+    spec = DEFINITION_COMMANDS.get(cmd)
+    if spec is None or tokens[i][0] != CS:
+        return None
+    n = len(tokens)
+    j = _skip_blank(tokens, i + 1)
+    if j < n and tokens[j][0] == TEXT and tokens[j][3].strip() == "*":
+        j = _skip_blank(tokens, j + 1)
+    name: str | None = None
+    how = spec.get("name")
+    if j >= n:
+        return None
+    t = tokens[j]
+    if t[0] in (CS, CSYM, ACTIVE) and how in ("cs", "cs-or-group"):
+        name = t[3]
+        j += 1
+    elif t[0] == BEGIN and how in ("group", "cs-or-group"):
+        close = matching_end(tokens, j)
+        name = _group_text(tokens, j, close).strip().lstrip("\\") or None
+        j = close + 1
+    else:
+        return None
+    params = spec.get("params")
+    if params == "tex":
+        while j < n and tokens[j][0] not in (BEGIN, PAR, END):
+            j += 1
+    else:
+        j = _skip_blank(tokens, j)
+        for _ in range(int(str(spec.get("skip", 0)))):
+            if j < n and tokens[j][0] == BEGIN:
+                j = _skip_blank(tokens, matching_end(tokens, j) + 1)
+        # [n][default]: brackets may be split over several tokens
+        while j < n and tokens[j][0] == TEXT and tokens[j][3].lstrip().startswith("["):
+            depth = 0
+            while j < n:
+                if tokens[j][0] == TEXT:
+                    depth += tokens[j][3].count("[") - tokens[j][3].count("]")
+                j += 1
+                if depth <= 0:
+                    break
+            j = _skip_blank(tokens, j)
+    bodies = []
+    for _ in range(int(str(spec.get("bodies", 1)))):
+        j = _skip_blank(tokens, j)
+        if j >= n or tokens[j][0] != BEGIN:
+            break
+        close = matching_end(tokens, j)
+        bodies.append((j, close))
+        j = close + 1
+    if not bodies:
+        return None
+    return Definition(command=cmd, at=i, name=name, bodies=tuple(bodies), end=j)
+
+
+def body_mask(tokens: Sequence[Token]) -> bytearray | None:
+    """1 for each token inside a definition body, or None when there is no definition."""
+    mask: bytearray | None = None
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if t[0] == CS and t[3] in DEFINITION_COMMANDS:
+            d = parse_definition(tokens, i)
+            if d is not None:
+                if mask is None:
+                    mask = bytearray(n)
+                for a, b in d.bodies:
+                    mask[a : b + 1] = b"\x01" * (b + 1 - a)
+                i = max(i + 1, d.end)
+                continue
+        i += 1
+    return mask

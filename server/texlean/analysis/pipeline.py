@@ -1,0 +1,107 @@
+"""One chunk in, findings out: the pure analysis every front end (server, CLI) runs.
+
+:func:`analyse_chunk` lexes a chunk from its entry state and runs each
+analysis on the tokens; :func:`assemble` turns the per-chunk results of a
+document into its findings.  Nothing here knows about LSP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..budget import Budget, BudgetExceeded
+from ..tex.lexer import lex
+from ..tex.state import INITIAL as LEX_INITIAL
+from ..tex.state import LexState
+from ..tex.tokens import Token
+from . import security, structure
+from .findings import Finding, Span
+from .locate import Locator
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkState:
+    """Everything a chunk's analysis depends on besides its own text."""
+
+    lex: LexState = LEX_INITIAL
+    struct: structure.StructState = structure.INITIAL
+    sec: security.SecState = security.INITIAL
+    _hash: int = field(default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.lex, self.struct, self.sec)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+INITIAL = ChunkState()
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    exit: ChunkState
+    findings: tuple[Finding, ...] = ()
+    events: tuple[structure.Event, ...] = ()
+    complete: bool = True
+    stopped: str | None = None  # why the analysis stopped early ("time", "steps")
+    size: int = 256  # approximate bytes, for the cache bound
+
+
+def _size(findings: tuple[Finding, ...], events: tuple[structure.Event, ...]) -> int:
+    return 256 + 200 * len(findings) + 120 * len(events)
+
+
+def tokens_of(text: str, entry: ChunkState, budget: Budget | None = None) -> list[Token]:
+    """The chunk's tokens (for features that need them, like hover and formalize)."""
+    tokens, _ = lex(text, entry.lex, budget)
+    return tokens
+
+
+def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
+    """Analyse one chunk that starts in ``entry``.  Never raises for any input text."""
+    if budget.exhausted is not None:
+        return ChunkResult(exit=entry, complete=False, stopped=budget.exhausted)
+    try:
+        tokens, lex_exit = lex(text, entry.lex, budget)
+        budget.spend(len(tokens) // 8 + 1)
+        loc = Locator(text)
+        s_findings, events, s_exit = structure.analyse(tokens, loc, entry.struct)
+        sec_findings, sec_exit = security.analyse(tokens, text, loc, entry.sec)
+    except BudgetExceeded as exc:
+        return ChunkResult(
+            exit=entry,
+            findings=(Finding("SEC900", Span(0, 0, 0, 0), (("reason", exc.reason),)),),
+            complete=False,
+            stopped=exc.reason,
+        )
+    if lex_exit is entry.lex and s_exit is entry.struct and sec_exit is entry.sec:
+        exit_state = entry
+    else:
+        exit_state = ChunkState(lex_exit, s_exit, sec_exit)
+        if exit_state == entry:
+            exit_state = entry
+    findings = tuple(s_findings + sec_findings)
+    ev = tuple(events)
+    return ChunkResult(exit=exit_state, findings=findings, events=ev, size=_size(findings, ev))
+
+
+def assemble(results: Iterable[tuple[int, ChunkResult]]) -> list[Finding]:
+    """The findings of a whole document from its chunks' results (start line, result)."""
+    findings: list[Finding] = []
+    events: list[structure.Event] = []
+    budget_reported = False
+    for start, result in results:
+        for f in result.findings:
+            if f.code == "SEC900":
+                if budget_reported:
+                    continue
+                budget_reported = True
+            findings.append(f.shifted(start))
+        if result.events:
+            events.extend(ev.shifted(start) for ev in result.events)
+    if events:
+        findings.extend(structure.fold(events))
+    findings.sort(key=lambda f: (f.span.line, f.span.col, f.code))
+    return findings

@@ -1,0 +1,80 @@
+"""The rule catalog (``grammars/rules.toml``) and severity under a configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..tables import load
+from .findings import Category, Severity
+
+SHELL_ESCAPE_MODES = ("restricted", "enabled", "disabled")
+ENGINES = ("pdflatex", "xelatex", "lualatex", "any")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    title: str
+    category: Category
+    severities: dict[str, Severity]
+    engines: tuple[str, ...] = ()
+    message: str = ""
+    explanation: str = ""
+    references: tuple[str, ...] = ()
+    fix: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def severity(self, shell_escape: str = "restricted", engine: str = "any") -> Severity:
+        """The severity under the assumed shell-escape mode and engine."""
+        if "default" in self.severities:
+            return self.severities["default"]
+        if self.engines:
+            key = "applies" if engine == "any" or engine in self.engines else "other"
+            return self.severities.get(key, Severity.WARNING)
+        return self.severities.get(shell_escape, Severity.WARNING)
+
+
+def _parse(entry: dict[str, object]) -> Rule:
+    raw = entry["severity"]
+    severities = (
+        {k: Severity(str(v)) for k, v in raw.items()}
+        if isinstance(raw, dict)
+        else {"default": Severity(str(raw))}
+    )
+    code = str(entry["code"])
+    return Rule(
+        code=code,
+        name=str(entry["name"]),
+        title=str(entry["title"]),
+        category=Category(str(entry["category"])),
+        severities=severities,
+        engines=tuple(str(e) for e in entry.get("engines", ()) or ()),  # type: ignore[attr-defined]
+        message=str(entry.get("message", code)),
+        explanation=str(entry.get("explanation", "")),
+        references=tuple(str(r) for r in entry.get("references", ()) or ()),  # type: ignore[attr-defined]
+        fix=str(entry.get("fix", "")),
+        tags=tuple(str(t) for t in entry.get("tags", ()) or ()),  # type: ignore[attr-defined]
+    )
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, Rule]:
+    rules = [_parse(e) for e in load("rules")["rule"]]
+    return {r.code: r for r in rules}
+
+
+def rule(code: str) -> Rule:
+    return catalog()[code]
+
+
+def resolve_code(code_or_name: str) -> str | None:
+    """A rule code from its code or its name (``SEC101`` or ``shell-escape-write18``)."""
+    rules = catalog()
+    if code_or_name.upper() in rules:
+        return code_or_name.upper()
+    for r in rules.values():
+        if r.name == code_or_name:
+            return r.code
+    return None

@@ -1,0 +1,74 @@
+"""Splitting a document into chunks: top-level paragraphs and environments.
+
+A chunk ends with the blank lines that follow it, once every environment
+opened in it (``document`` aside) is closed again.  Chunks are only the unit
+of reuse: the lexer state carried from chunk to chunk makes the analysis the
+same wherever the boundaries fall, so this scan may be approximate (it looks
+at the text, not at tokens) and caps its chunks at a size where re-analysing
+one stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+MAX_LINES = 400  # past this, any blank line ends a chunk
+HARD_MAX_LINES = 2000  # past this, any line boundary does
+_ENV = re.compile(r"\\(begin|end)[ \t]*\{([^{}\s]*)\}")
+_NOT_COUNTED = frozenset({"document"})
+
+
+def is_blank(line: str) -> bool:
+    return not line.strip(" \t\r\n")
+
+
+def _env_delta(line: str) -> int:
+    if "\\begin" not in line and "\\end" not in line:
+        return 0
+    cut = line.find("%")
+    while cut > 0 and line[cut - 1] == "\\":
+        cut = line.find("%", cut + 1)
+    if cut >= 0:
+        line = line[:cut]
+    delta = 0
+    for kind, name in _ENV.findall(line):
+        if name in _NOT_COUNTED:
+            continue
+        delta += 1 if kind == "begin" else -1
+    return delta
+
+
+def chunk_end(lines: Sequence[str], start: int) -> int:
+    """The line where the chunk that starts at ``start`` ends (exclusive)."""
+    n = len(lines)
+    depth = 0
+    i = start
+    seen_content = False
+    while i < n:
+        line = lines[i]
+        if is_blank(line):
+            if seen_content and (depth <= 0 or i - start >= MAX_LINES):
+                # take the whole run of blank lines, then stop
+                i += 1
+                while i < n and is_blank(lines[i]):
+                    i += 1
+                return i
+        else:
+            seen_content = True
+            depth = max(0, depth + _env_delta(line))
+        i += 1
+        if i - start >= HARD_MAX_LINES:
+            return i
+    return n
+
+
+def chunk_starts(lines: Sequence[str], start: int = 0, stop: int | None = None) -> list[int]:
+    """Start lines of the chunks from ``start`` to the end (or to ``stop`` exclusive)."""
+    n = len(lines) if stop is None else stop
+    starts = []
+    i = start
+    while i < n:
+        starts.append(i)
+        i = chunk_end(lines, i)
+    return starts

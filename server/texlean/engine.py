@@ -1,0 +1,136 @@
+"""The analysis engine behind every front end: open documents, caches, statistics.
+
+The LSP server and the CLI both drive an :class:`Engine`; it never sees a
+protocol type.  Results are cached at two levels: chunk analyses by (content
+hash, entry state) and whole-document findings by (uri, version).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .analysis.findings import Finding
+from .analysis.pipeline import ChunkResult, analyse_chunk, assemble
+from .budget import Budget
+from .document.cache import SizedCache
+from .document.chunked import UpdateStats
+from .document.model import Document
+
+CHUNK_CACHE_ENTRIES = 50_000
+CHUNK_CACHE_BYTES = 24 * 1024 * 1024
+RESULT_CACHE_ENTRIES = 64
+RESULT_CACHE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Report:
+    uri: str
+    version: int
+    findings: tuple[Finding, ...]
+    complete: bool
+
+
+@dataclass
+class LastAnalysis:
+    uri: str = ""
+    version: int = 0
+    chunks: int = 0
+    reused: int = 0
+    reanalysed: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+    from_result_cache: bool = False
+
+
+@dataclass
+class Engine:
+    timeout_seconds: float = 1.5
+    documents: dict[str, Document] = field(default_factory=dict)
+    chunk_cache: SizedCache[ChunkResult] = field(
+        default_factory=lambda: SizedCache(CHUNK_CACHE_ENTRIES, CHUNK_CACHE_BYTES, lambda r: r.size)
+    )
+    result_cache: SizedCache[Report] = field(
+        default_factory=lambda: SizedCache(
+            RESULT_CACHE_ENTRIES, RESULT_CACHE_BYTES, lambda r: 256 + 200 * len(r.findings)
+        )
+    )
+    last: LastAnalysis = field(default_factory=LastAnalysis)
+
+    # -- documents --------------------------------------------------------------
+
+    def open(self, uri: str, text: str, version: int, language_id: str = "latex") -> Document:
+        doc = Document(uri, text, version, language_id)
+        self.documents[uri] = doc
+        return doc
+
+    def close(self, uri: str) -> bool:
+        self.result_cache.discard(lambda key: isinstance(key, tuple) and key[0] == uri)
+        return self.documents.pop(uri, None) is not None
+
+    def get(self, uri: str) -> Document | None:
+        return self.documents.get(uri)
+
+    # -- analysis ---------------------------------------------------------------
+
+    def analyse(self, doc: Document) -> Report:
+        """The findings of ``doc`` at its current version (cached per version)."""
+        key = (doc.uri, doc.version, id(doc))
+        cached = self.result_cache.get(key)
+        if cached is not None:
+            self.last = LastAnalysis(doc.uri, doc.version, from_result_cache=True)
+            return cached
+        started = time.perf_counter()
+        budget = Budget(seconds=self.timeout_seconds)
+        stats: UpdateStats = doc.chunked.update(doc.lines, analyse_chunk, self.chunk_cache, budget)
+        results = doc.chunked.results()
+        findings = tuple(assemble(results))
+        complete = all(r.complete for _, r in results)
+        report = Report(doc.uri, doc.version, findings, complete)
+        if complete:
+            self.result_cache.put(key, report)
+        self.last = LastAnalysis(
+            uri=doc.uri,
+            version=doc.version,
+            chunks=stats.chunks,
+            reused=stats.reused,
+            reanalysed=stats.reanalysed,
+            cache_hits=stats.cache_hits,
+            seconds=time.perf_counter() - started,
+        )
+        return report
+
+    def analyse_text(self, text: str, uri: str = "untitled:check") -> Report:
+        """One-shot analysis of a text (the CLI's path)."""
+        doc = Document(uri, text, 0)
+        return self.analyse(doc)
+
+    def status(self) -> dict[str, object]:
+        return {
+            "documents": [
+                {
+                    "uri": d.uri,
+                    "version": d.version,
+                    "lines": len(d.lines),
+                    "chunks": len(d.chunked.chunks),
+                }
+                for d in self.documents.values()
+            ],
+            "cache": {
+                "entries": len(self.chunk_cache),
+                "approxBytes": self.chunk_cache.approx_bytes,
+                "hits": self.chunk_cache.hits,
+                "misses": self.chunk_cache.misses,
+                "documentResults": len(self.result_cache),
+            },
+            "lastAnalysis": {
+                "uri": self.last.uri,
+                "version": self.last.version,
+                "chunks": self.last.chunks,
+                "reused": self.last.reused,
+                "reanalysed": self.last.reanalysed,
+                "cacheHits": self.last.cache_hits,
+                "milliseconds": round(self.last.seconds * 1000, 3),
+                "fromResultCache": self.last.from_result_cache,
+            },
+        }

@@ -1,0 +1,450 @@
+"""A catcode-aware TeX tokenizer that expands nothing.
+
+It reads text the way TeX's input processor (TeXbook ch. 8) does:
+
+- control words and control symbols, with the escape, letter and other
+  characters taken from the category codes in force;
+- ``^^`` notation decoded before tokenisation (so ``^^5cwrite18`` is the
+  control word ``\\write18``'s name ``write`` followed by ``18``);
+- comments, braces, math shifts, parameters, active characters, blank lines;
+- category-code changes the document makes (``\\catcode`\\x=N`` in its usual
+  spellings, ``\\makeatletter``, ``\\makeatother``, ``\\@makeother``,
+  ``\\ExplSyntaxOn/Off``), scoped by groups as TeX scopes them;
+- verbatim-like environments and commands (``grammars/lexer.toml``), whose
+  bodies become single ``VERB`` tokens.
+
+Speed comes from ``re``: one compiled pattern per category-code table, runs of
+ordinary characters as single tokens, and the ``^^`` decoder used only on the
+lines that need it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..budget import Budget
+from ..tables import load
+from . import catcodes as cc
+from .decode import OffsetMap, decode
+from .state import INITIAL, LexState
+from .tokens import (
+    ACTIVE,
+    ALIGN,
+    BEGIN,
+    COMMENT,
+    CS,
+    CSYM,
+    END,
+    EOL,
+    INVALID,
+    MATH,
+    PAR,
+    PARAM,
+    SUB,
+    SUP,
+    TEXT,
+    VARG,
+    VERB,
+    Token,
+)
+
+_CAT_KIND = {
+    cc.BEGIN_GROUP: BEGIN,
+    cc.END_GROUP: END,
+    cc.MATH_SHIFT: MATH,
+    cc.ALIGN: ALIGN,
+    cc.END_OF_LINE: EOL,
+    cc.PARAMETER: PARAM,
+    cc.SUPERSCRIPT: SUP,
+    cc.SUBSCRIPT: SUB,
+    cc.ACTIVE: ACTIVE,
+    cc.INVALID: INVALID,
+}
+_NEWLINES = "\r\n"
+_EOL = re.compile(r"\r\n?|\n")
+_OPT_SPACES = r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)?"
+
+_TABLE = load("lexer")
+VERBATIM_ENVIRONMENTS: dict[str, str] = dict(_TABLE["environments"])
+VERBATIM_COMMANDS: dict[str, dict[str, object]] = {
+    name: dict(spec) for name, spec in _TABLE["commands"].items()
+}
+_GROUP_OPEN = frozenset({"begingroup", "bgroup", "begin"})
+_GROUP_CLOSE = frozenset({"endgroup", "egroup", "end"})
+_CATCODE_SETTERS = frozenset(
+    {"catcode", "makeatletter", "makeatother", "@makeother", "ExplSyntaxOn", "ExplSyntaxOff"}
+)
+TRIGGERS = frozenset(VERBATIM_COMMANDS) | _GROUP_OPEN | _GROUP_CLOSE | _CATCODE_SETTERS
+_EXPL_CHANGES = (("_", cc.LETTER), (":", cc.LETTER), (" ", cc.IGNORED), ("\t", cc.IGNORED))
+_ENV_NAME = re.compile(r"[ \t]*\{([^{}\r\n\\]{1,80})\}")
+_BRACKET_ARG = re.compile(r"[ \t]*\[[^\]\r\n]*\]")
+_BRACE_ARG = re.compile(r"[ \t]*\{[^{}\r\n]*\}")
+_NAMED_VALUES = {"active": cc.ACTIVE, "other": cc.OTHER, "letter": cc.LETTER}
+
+
+def _cls(chars: list[str]) -> str:
+    """A regex character class for ``chars``; a never-matching atom when empty."""
+    if not chars:
+        return "(?!)"
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    regex: re.Pattern[str]
+    kind_of: dict[str, int]
+    superscripts: str
+    catcode: re.Pattern[str]
+    makeother: re.Pattern[str]
+    escapes: str
+
+
+@lru_cache(maxsize=256)
+def _compile(table: cc.CatcodeTable) -> _Compiled:
+    def chars(cat: int) -> list[str]:
+        return [c for c in table.chars_with(cat) if c not in _NEWLINES]
+
+    esc = _cls(chars(cc.ESCAPE))
+    letters = _cls(chars(cc.LETTER))
+    comment = _cls(chars(cc.COMMENT))
+    spaces = "".join(re.escape(c) for c in chars(cc.SPACE))
+    ignored = _cls(chars(cc.IGNORED))
+    kind_of: dict[str, int] = {}
+    for cat, kind in _CAT_KIND.items():
+        for c in chars(cat):
+            kind_of[c] = kind
+    specials_list = sorted(kind_of)
+    specials = _cls(specials_list)
+    stop = {c for cat in range(16) if cat not in (cc.SPACE, cc.LETTER, cc.OTHER) for c in chars(cat)}
+    stop.update(_NEWLINES)
+    text_class = "[^" + "".join(re.escape(c) for c in sorted(stop)) + "]"
+    sp = f"[{spaces}]*" if spaces else ""
+    regex = re.compile(
+        rf"{esc}(?:({letters}+)|([\s\S]))"  # 1 control word, 2 control symbol
+        rf"|{comment}([^\r\n]*)"  # 3 comment
+        rf"|((?:\r\n?|\n)(?:{sp}(?:\r\n?|\n))+)"  # 4 blank lines
+        rf"|((?:\r\n?|\n){sp})"  # 5 end of line
+        rf"|({ignored}+)"  # 6 ignored characters
+        rf"|({specials})"  # 7 one special character
+        rf"|({text_class}+)"  # 8 a run of ordinary characters
+    )
+    number = r"(?:([0-9]+)|\"([0-9A-F]+)|'([0-7]+))"
+    catcode = re.compile(
+        rf"{_OPT_SPACES}(?:`(?:{esc}([\s\S])|([\s\S]))|{number}){_OPT_SPACES}=?{_OPT_SPACES}"
+        rf"(?:{number}|{esc}(active|other|letter)(?![a-zA-Z]))"
+    )
+    makeother = re.compile(rf"{_OPT_SPACES}(?:{esc}([\s\S])|`([\s\S]))")
+    return _Compiled(
+        regex=regex,
+        kind_of=kind_of,
+        superscripts="".join(chars(cc.SUPERSCRIPT)),
+        catcode=catcode,
+        makeother=makeother,
+        escapes="".join(chars(cc.ESCAPE)),
+    )
+
+
+def _number(dec: str | None, hexa: str | None, octal: str | None) -> int | None:
+    if dec is not None:
+        return int(dec[:9])
+    if hexa is not None:
+        return int(hexa[:8], 16)
+    if octal is not None:
+        return int(octal[:10], 8)
+    return None
+
+
+class _Lexer:
+    def __init__(self, text: str, state: LexState, budget: Budget | None) -> None:
+        self.text = text
+        self.n = len(text)
+        self.entry = state
+        self.table = state.catcodes
+        self.comp = _compile(state.catcodes)
+        self.saves = list(state.saves)
+        self.depth = state.depth if state.saves else 0
+        self.verbatim = state.verbatim
+        self.tokens: list[Token] = []
+        self.budget = budget
+        self._next_sup: dict[str, int] = {}
+
+    # -- driving --------------------------------------------------------------
+
+    def run(self) -> None:
+        text, n = self.text, self.n
+        pos = 0
+        if self.verbatim is not None:
+            pos = self._verbatim_body(0, self.verbatim)
+        while pos < n:
+            sup_at = self._sup_position(pos)
+            if sup_at > pos:
+                # Up to the line that holds the next ^^ (or the end) no decoding is needed.
+                seg_end = n if sup_at >= n else self._line_start(sup_at)
+                if seg_end > pos:
+                    pos = self._scan(text, pos, seg_end, None)
+                    continue
+            line_end = self._line_end(max(pos, sup_at))
+            decoded, omap = decode(text, self.comp.superscripts, pos, line_end)
+            pos = self._scan(decoded, 0, len(decoded), omap)
+
+    def _sup_position(self, pos: int) -> int:
+        sup = self.comp.superscripts
+        if not sup:
+            return self.n
+        cached = self._next_sup.get(sup)
+        if cached is None or (cached < pos):
+            found = [i for i in (self.text.find(c + c, pos) for c in sup) if i >= 0]
+            cached = min(found) if found else self.n
+            self._next_sup[sup] = cached
+        return cached
+
+    def _line_start(self, pos: int) -> int:
+        return max(self.text.rfind("\n", 0, pos), self.text.rfind("\r", 0, pos)) + 1
+
+    def _line_end(self, pos: int) -> int:
+        """The position after the end of the line holding ``pos`` (its newline included)."""
+        m = _EOL.search(self.text, pos)
+        return self.n if m is None else m.end()
+
+    # -- the scanning loop ----------------------------------------------------
+
+    def _scan(self, s: str, start: int, end: int, omap: OffsetMap | None) -> int:
+        """Tokenise ``s[start:end]``; return the source position to continue from."""
+        tokens = self.tokens
+        append = tokens.append
+        kind_of = self.comp.kind_of
+        checkpoint = len(tokens) + 2048
+        to_src = omap.to_source if omap is not None else None
+        for m in self.comp.regex.finditer(s, start, end):
+            g = m.lastindex
+            if to_src is None:
+                a, b = m.span()
+            else:
+                a, b = to_src(m.start()), to_src(m.end())
+            if g == 8:
+                append((TEXT, a, b, m.group(8)))
+            elif g == 1:
+                name = m.group(1)
+                append((CS, a, b, name))
+                if name in TRIGGERS:
+                    restart = self._trigger(name, s, m.end(), omap)
+                    if restart is not None:
+                        return restart
+            elif g == 7:
+                ch = m.group(7)
+                kind = kind_of[ch]
+                append((kind, a, b, ch))
+                if kind == BEGIN:
+                    self.depth += 1
+                elif kind == END and self._close_group():
+                    return b
+            elif g == 2:
+                append((CSYM, a, b, m.group(2)))
+            elif g == 3:
+                append((COMMENT, a, b, m.group(3)))
+            elif g == 5:
+                append((EOL, a, b, "\n"))
+            elif g == 4:
+                append((PAR, a, b, "\n\n"))
+            # g == 6: ignored characters produce no token
+            if len(tokens) > checkpoint:
+                checkpoint = len(tokens) + 2048
+                if self.budget is not None:
+                    self.budget.spend(2048)
+        return end if to_src is None else to_src(end)
+
+    # -- category codes ---------------------------------------------------------
+
+    def _set_cat(self, ch: str, cat: int) -> None:
+        old = self.table
+        new = old.with_cat(ch, cat)
+        if new is old:
+            return
+        if self.depth > 0 and not (self.saves and self.saves[-1][0] == self.depth):
+            self.saves.append((self.depth, old))
+        self.table = new
+        self.comp = _compile(new)
+
+    def _close_group(self) -> bool:
+        """Leave a group; restore scoped category codes.  True when the table changed."""
+        self.depth -= 1
+        changed = False
+        while self.saves and self.saves[-1][0] > self.depth:
+            _, table = self.saves.pop()
+            if table is not self.table:
+                self.table = table
+                self.comp = _compile(table)
+                changed = True
+        if not self.saves and self.depth < 0:
+            self.depth = 0
+        return changed
+
+    # -- triggers ---------------------------------------------------------------
+
+    def _trigger(self, name: str, s: str, e: int, omap: OffsetMap | None) -> int | None:
+        """React to a control word that changes how the rest is read.
+
+        ``e`` is the position after the control word in ``s``; returns the source
+        position to restart from, or None to continue with the same pattern.
+        """
+
+        def src(p: int) -> int:
+            return p if omap is None else omap.to_source(p)
+
+        if name in _GROUP_OPEN:
+            if name == "begin":
+                m = _ENV_NAME.match(s, e)
+                self.depth += 1
+                if m is not None and m.group(1) in VERBATIM_ENVIRONMENTS:
+                    return self._verbatim_env(m.group(1), src(m.start(1)), src(m.end()))
+                return None
+            self.depth += 1
+            return None
+        if name in _GROUP_CLOSE:
+            return src(e) if self._close_group() else None
+        if name == "catcode":
+            m = self.comp.catcode.match(s, e)
+            if m is None:
+                return None
+            code = _number(m.group(3), m.group(4), m.group(5))
+            target = m.group(1) or m.group(2) or (chr(code) if code is not None and code < 0x110000 else None)
+            named = m.group(9)
+            value = _NAMED_VALUES[named] if named else _number(m.group(6), m.group(7), m.group(8))
+            if target is None or value is None or not 0 <= value <= 15:
+                return None
+            self.tokens.append((VARG, src(e), src(m.end()), f"{ord(target)}={value}"))
+            self._set_cat(target, value)
+            return src(m.end())
+        if name == "makeatletter":
+            self._set_cat("@", cc.LETTER)
+            return src(e)
+        if name == "makeatother":
+            self._set_cat("@", cc.OTHER)
+            return src(e)
+        if name == "@makeother":
+            m = self.comp.makeother.match(s, e)
+            if m is None:
+                return None
+            ch = m.group(1) or m.group(2)
+            self.tokens.append((VARG, src(e), src(m.end()), f"{ord(ch)}={cc.OTHER}"))
+            self._set_cat(ch, cc.OTHER)
+            return src(m.end())
+        if name == "ExplSyntaxOn":
+            for ch, cat in _EXPL_CHANGES:
+                self._set_cat(ch, cat)
+            self._set_cat("~", cc.SPACE)
+            return src(e)
+        if name == "ExplSyntaxOff":
+            for ch, _ in _EXPL_CHANGES:
+                self._set_cat(ch, cc.default_catcode(ch))
+            self._set_cat("~", cc.ACTIVE)
+            return src(e)
+        spec = VERBATIM_COMMANDS.get(name)
+        if spec is not None:
+            return self._verbatim_command(name, spec, src(e))
+        return None
+
+    # -- verbatim ---------------------------------------------------------------
+
+    def _verbatim_env(self, env: str, name_start: int, after_name: int) -> int:
+        """Emit the ``{env}`` argument, the arguments and the body; return where to go on."""
+        text = self.text
+        append = self.tokens.append
+        append((BEGIN, name_start - 1, name_start, "{"))
+        append((TEXT, name_start, after_name - 1, env))
+        append((END, after_name - 1, after_name, "}"))
+        pos = after_name
+        for kind in VERBATIM_ENVIRONMENTS[env]:
+            m = (_BRACKET_ARG if kind == "o" else _BRACE_ARG).match(text, pos)
+            if m is None:
+                continue
+            append((VARG, m.start(), m.end(), m.group().strip()))
+            pos = m.end()
+        return self._verbatim_body(pos, env)
+
+    def _verbatim_body(self, pos: int, env: str) -> int:
+        end = re.compile(r"\\end[ \t]*\{" + re.escape(env) + r"\}").search(self.text, pos)
+        stop = end.start() if end is not None else self.n
+        self.tokens.append((VERB, pos, stop, env))
+        self.verbatim = None if end is not None else env
+        return stop
+
+    def _verbatim_command(self, name: str, spec: dict[str, object], pos: int) -> int | None:
+        text, n = self.text, self.n
+        append = self.tokens.append
+        if spec.get("star") and pos < n and text[pos] == "*":
+            pos += 1
+        for _ in range(int(str(spec.get("opt", 0)))):
+            m = _BRACKET_ARG.match(text, pos)
+            if m is not None:
+                append((VARG, m.start(), m.end(), m.group().strip()))
+                pos = m.end()
+        for _ in range(int(str(spec.get("pre", 0)))):
+            m = _BRACE_ARG.match(text, pos)
+            if m is None:
+                return None
+            append((VARG, m.start(), m.end(), m.group().strip()))
+            pos = m.end()
+        form = spec.get("form")
+        while pos < n and text[pos] in " \t" and form != "delimited":
+            pos += 1
+        if pos >= n:
+            return None
+        ch = text[pos]
+        if ch == "{" and form in ("braced", "either"):
+            close = _balanced_close(text, pos)
+            if close is None:
+                return None
+            append((VERB, pos + 1, close, name))
+            return close + 1
+        if form == "braced" or ch in _NEWLINES or ch in " \t" or ch.isalpha():
+            return None
+        close = text.find(ch, pos + 1, self._line_end(pos))
+        if close < 0:
+            return None
+        append((VERB, pos + 1, close, name))
+        return close + 1
+
+    def exit_state(self) -> LexState:
+        state = LexState(
+            catcodes=self.table,
+            saves=tuple(self.saves),
+            depth=self.depth if self.saves else 0,
+            verbatim=self.verbatim,
+        )
+        return self.entry if state == self.entry else state
+
+
+def _balanced_close(text: str, open_pos: int) -> int | None:
+    """Position of the ``}`` closing the ``{`` at ``open_pos`` on the same line."""
+    depth = 0
+    i = open_pos
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c in _NEWLINES:
+            return None
+        elif c == "\\":
+            i += 1
+        i += 1
+    return None
+
+
+def lex(
+    text: str, state: LexState = INITIAL, budget: Budget | None = None
+) -> tuple[list[Token], LexState]:
+    """Tokenise ``text`` starting in ``state``; return the tokens and the state after them.
+
+    Raises :class:`~texlean.budget.BudgetExceeded` when ``budget`` runs out.
+    """
+    lexer = _Lexer(text, state, budget)
+    lexer.run()
+    return lexer.tokens, lexer.exit_state()

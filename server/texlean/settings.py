@@ -39,7 +39,7 @@ class Settings:
     rules: Mapping[str, str] = field(default_factory=dict)  # code -> severity | "off"
     ignore: tuple[str, ...] = ()
 
-    def severity_override(self, code: str) -> Severity | None | str:
+    def severity_override(self, code: str) -> Severity | str | None:
         return self.rules.get(code)
 
 
@@ -57,7 +57,12 @@ class Problem:
 
     @property
     def params(self) -> dict[str, str]:
-        return {"path": self.path, "value": self.value, "reason": self.reason, "default": self.default}
+        return {
+            "path": self.path,
+            "value": self.value,
+            "reason": self.reason,
+            "default": self.default,
+        }
 
 
 _SEVERITY_OR_OFF = ("error", "warning", "information", "hint", "off")
@@ -136,7 +141,13 @@ def _show(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _parse_into(obj: Any, raw: Mapping[str, Any], schema: Mapping[str, Any], prefix: str, problems: list[Problem]) -> Any:
+def _parse_into(
+    obj: Any,
+    raw: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    prefix: str,
+    problems: list[Problem],
+) -> Any:
     changes: dict[str, Any] = {}
     for key, value in raw.items():
         path = f"{prefix}{key}"

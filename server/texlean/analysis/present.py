@@ -60,7 +60,9 @@ def present_one(finding: Finding, settings: Settings) -> Presented | None:
     )
 
 
-def present(findings: Iterable[Finding], settings: Settings, limit: int | None = None) -> list[Presented]:
+def present(
+    findings: Iterable[Finding], settings: Settings, limit: int | None = None
+) -> list[Presented]:
     out: list[Presented] = []
     for f in findings:
         p = present_one(f, settings)

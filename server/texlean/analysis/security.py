@@ -21,7 +21,9 @@ _WRITE18 = re.compile(r"[ \t]*(?:18|\"12|'22)(?![0-9])")
 _STREAM = r"[ \t]*(?:[0-9]+|\\[A-Za-z@]+|\"[0-9A-F]+|'[0-7]+)[ \t]*=?[ \t]*"
 _PIPE_AFTER_STREAM = re.compile(_STREAM + r"\{?[ \t]*\"?\|[ \t]*\"?([^\"}\r\n]*)")
 _PIPE_INPUT = re.compile(r"[ \t]*\{?[ \t]*\"?\|[ \t]*\"?([^\"}\r\n]*)")
-_FILE_AFTER_STREAM = re.compile(_STREAM + r"(?:\{[ \t]*([^}\r\n]*)\}|\"([^\"\r\n]*)\"|([^\s\\{}]+))")
+_FILE_AFTER_STREAM = re.compile(
+    _STREAM + r"(?:\{[ \t]*([^}\r\n]*)\}|\"([^\"\r\n]*)\"|([^\s\\{}]+))"
+)
 _LUA_REACH = re.compile(r"\b(os|io|require|loadstring|load|dofile|loadfile|debug|package|lfs)\b")
 _LOOKAHEAD = 400
 
@@ -46,14 +48,18 @@ def _outside(path: str) -> bool:
 
 def _prev_significant(tokens: Sequence[Token], i: int) -> int | None:
     j = i - 1
-    while j >= 0 and (tokens[j][0] in (EOL, COMMENT) or (tokens[j][0] == TEXT and not tokens[j][3].strip())):
+    while j >= 0 and (
+        tokens[j][0] in (EOL, COMMENT) or (tokens[j][0] == TEXT and not tokens[j][3].strip())
+    ):
         j -= 1
     return j if j >= 0 else None
 
 
 def _next_significant(tokens: Sequence[Token], i: int) -> int | None:
     j = i + 1
-    while j < len(tokens) and (tokens[j][0] == EOL or (tokens[j][0] == TEXT and not tokens[j][3].strip())):
+    while j < len(tokens) and (
+        tokens[j][0] == EOL or (tokens[j][0] == TEXT and not tokens[j][3].strip())
+    ):
         j += 1
     return j if j < len(tokens) else None
 
@@ -99,21 +105,27 @@ def analyse(
             m = _PIPE_AFTER_STREAM.match(text, after, after + _LOOKAHEAD)
             if m is not None:
                 code = "SEC103" if name == "openin" else "SEC104"
-                findings.append(Finding(code, loc.span(tok[1], m.end()), (("command", m.group(1).strip()),)))
+                findings.append(
+                    Finding(code, loc.span(tok[1], m.end()), (("command", m.group(1).strip()),))
+                )
                 continue
             if name == "openout":
                 f = _FILE_AFTER_STREAM.match(text, after, after + _LOOKAHEAD)
                 if f is not None:
                     path = next(g for g in f.groups() if g is not None)
                     if _outside(path):
-                        findings.append(Finding("SEC301", loc.span(tok[1], f.end()), (("path", path.strip()),)))
+                        findings.append(
+                            Finding("SEC301", loc.span(tok[1], f.end()), (("path", path.strip()),))
+                        )
         elif name == "directlua":
             j = _next_significant(tokens, i)
             code_text, end = ("", tok[2])
             if j is not None and tokens[j][0] == BEGIN:
                 code_text, end = _group_source(text, tokens, j)
             reach = sorted(set(_LUA_REACH.findall(code_text)))
-            summary = ("lua-summary-reaches", ", ".join(reach)) if reach else ("lua-summary-computes", "")
+            summary = (
+                ("lua-summary-reaches", ", ".join(reach)) if reach else ("lua-summary-computes", "")
+            )
             findings.append(
                 Finding(
                     "SEC401",

@@ -152,11 +152,7 @@ class ChunkedDocument(Generic[S, R]):
                 chunks = self.chunks
                 c = chunks[i]
             result = c.result
-            if (
-                result is None
-                or not result.complete
-                or not (c.entry is prev or c.entry == prev)
-            ):
+            if result is None or not result.complete or not (c.entry is prev or c.entry == prev):
                 text = "".join(lines[c.start : c.end])
                 c.key = content_hash(text)
                 cached = cache.get((c.key, prev))

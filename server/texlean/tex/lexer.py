@@ -117,7 +117,9 @@ def _compile(table: cc.CatcodeTable) -> _Compiled:
             kind_of[c] = kind
     specials_list = sorted(kind_of)
     specials = _cls(specials_list)
-    stop = {c for cat in range(16) if cat not in (cc.SPACE, cc.LETTER, cc.OTHER) for c in chars(cat)}
+    stop = {
+        c for cat in range(16) if cat not in (cc.SPACE, cc.LETTER, cc.OTHER) for c in chars(cat)
+    }
     stop.update(_NEWLINES)
     text_class = "[^" + "".join(re.escape(c) for c in sorted(stop)) + "]"
     sp = f"[{spaces}]*" if spaces else ""
@@ -309,7 +311,11 @@ class _Lexer:
             if m is None:
                 return None
             code = _number(m.group(3), m.group(4), m.group(5))
-            target = m.group(1) or m.group(2) or (chr(code) if code is not None and code < 0x110000 else None)
+            target = (
+                m.group(1)
+                or m.group(2)
+                or (chr(code) if code is not None and code < 0x110000 else None)
+            )
             named = m.group(9)
             value = _NAMED_VALUES[named] if named else _number(m.group(6), m.group(7), m.group(8))
             if target is None or value is None or not 0 <= value <= 15:

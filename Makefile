@@ -1,0 +1,43 @@
+# texlean — developer entry points. Every target sets up .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test lint unit e2e bench vsix clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## demo: check the example documents (a harmless-but-scary one and an ordinary one)
+demo: setup
+	@echo "== texlean check examples/ =="
+	@$(BIN)/texlean check examples/; status=$$?; \
+	  echo "(exit status $$status: 0 clean, 1 findings at warning or above, 2 usage/IO error)"; \
+	  test $$status -le 1
+
+## test: lint, then every test suite
+test: lint
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest tests/unit
+
+e2e: setup
+	$(BIN)/python -m pytest tests/e2e
+
+## bench: latency, throughput and memory figures (not tests; prints medians and ratios)
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,179 @@
+"""The command line: ``texlean serve | check``.
+
+``check`` prints what the server would report, without an editor.  Exit
+status: 0 when nothing at warning or above was found, 1 when something was,
+2 on usage or I/O errors (the other files are still checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__, messages
+from .analysis.findings import Severity
+from .analysis.present import Presented, present
+from .document.lines import split_lines
+from .engine import Engine
+from .lsp.convert import to_range
+from .settings import Settings
+
+TEX_SUFFIXES = (".tex", ".sty", ".cls", ".ltx", ".dtx", ".bbx", ".cbx")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _serve(args: argparse.Namespace) -> int:
+    handler: logging.Handler = (
+        logging.FileHandler(args.log_file) if args.log_file else logging.StreamHandler(sys.stderr)
+    )
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper(), logging.WARNING),
+        handlers=[handler],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from .lsp.server import create_server
+
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not port.isdigit():
+            print(f"texlean: --tcp wants HOST:PORT, got {args.tcp!r}", file=sys.stderr)
+            return EXIT_ERROR
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
+
+
+def _files(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
+    """(display name, path) for every file to check; path None for standard input."""
+    for raw in paths:
+        if raw == "-":
+            yield "<stdin>", None
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in TEX_SUFFIXES)
+            if not found:
+                print(messages.render("cli-no-files", {"path": raw}), file=sys.stderr)
+            for f in found:
+                yield str(f), f
+        else:
+            yield raw, p
+
+
+def read_source(name: str, path: Path | None) -> tuple[str | None, str | None]:
+    """The text of a file, or an error message (unreadable, binary, not UTF-8)."""
+    try:
+        data = sys.stdin.buffer.read() if path is None else path.read_bytes()
+    except OSError as exc:
+        return None, messages.render(
+            "cli-unreadable", {"path": name, "reason": exc.strerror or str(exc)}
+        )
+    if b"\x00" in data[:8192]:
+        return None, messages.render("cli-binary", {"path": name})
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, messages.render("cli-not-utf8", {"path": name, "offset": str(exc.start)})
+
+
+def _json_item(name: str, lines: list[str], p: Presented) -> dict[str, Any]:
+    rng = to_range(lines, p.span, "utf-16")
+    return {
+        "path": name,
+        "range": {
+            "start": {"line": rng.start.line, "character": rng.start.character},
+            "end": {"line": rng.end.line, "character": rng.end.character},
+        },
+        "severity": p.severity.value,
+        "code": p.code,
+        "category": p.category.value,
+        "message": p.message,
+    }
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = Settings()
+    engine = Engine(timeout_seconds=args.timeout_ms / 1000)
+    status = EXIT_CLEAN
+    io_error = False
+    out: list[dict[str, Any]] = []
+    for name, path in _files(args.paths):
+        text, error = read_source(name, path)
+        if text is None:
+            print(f"texlean: {error}", file=sys.stderr)
+            io_error = True
+            continue
+        report = engine.analyse_text(text, uri=name)
+        shown = present(report.findings, settings)
+        lines = split_lines(text)
+        for p in shown:
+            if p.severity.rank >= Severity.WARNING.rank:
+                status = EXIT_FINDINGS
+            if args.format == "json":
+                out.append(_json_item(name, lines, p))
+            else:
+                print(
+                    f"{name}:{p.span.line + 1}:{p.span.col + 1}: {p.severity.value} {p.code} {p.message}"
+                )
+    if args.format == "json":
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return EXIT_ERROR if io_error else status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="texlean", description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    parser.add_argument("--version", action="version", version=f"texlean {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument(
+        "--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)"
+    )
+    serve.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on a TCP port instead (for debugging)"
+    )
+    serve.add_argument("--log-file", help="write the server log here instead of stderr")
+    serve.add_argument(
+        "--log-level", default="warning", help="debug, info, warning (default), error"
+    )
+    serve.set_defaults(run=_serve)
+
+    check = sub.add_parser(
+        "check", help="report what the server would report, for files and folders"
+    )
+    check.add_argument(
+        "paths", nargs="+", help="files, folders (searched recursively) or - for stdin"
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--timeout-ms", type=int, default=20_000, help="analysis budget per file")
+    check.set_defaults(run=_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_ERROR
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `texlean check … | head`
+        sys.stderr.close()
+        return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Protocol ↔ domain conversion, in one place.
+
+The domain counts columns in code points; LSP counts them in the negotiated
+position encoding (UTF-16 code units unless the client offered UTF-8).  Every
+position that crosses the boundary goes through this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from .. import messages
+from ..analysis.findings import Severity, Span
+from ..analysis.present import Presented
+from ..document.lines import content_length
+from ..document.model import Document
+
+UTF8 = types.PositionEncodingKind.Utf8
+UTF16 = types.PositionEncodingKind.Utf16
+UTF32 = types.PositionEncodingKind.Utf32
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def _content(line: str) -> str:
+    return line[: content_length(line)]
+
+
+def units_from_cp(line: str, col: int, encoding: str) -> int:
+    """Column ``col`` (code points) of ``line`` in the client's units."""
+    if line.isascii() or encoding == UTF32:
+        return col
+    prefix = line[:col]
+    if encoding == UTF8:
+        return len(prefix.encode("utf-8", "surrogatepass"))
+    return col + len(_ASTRAL.findall(prefix))
+
+
+def cp_from_units(line: str, units: int, encoding: str) -> int:
+    """The code point column of ``units`` client units into ``line`` (clamped to the line)."""
+    text = _content(line)
+    if text.isascii() or encoding == UTF32:
+        return min(units, len(text))
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= units:
+            return i
+        if encoding == UTF8:
+            count += len(ch.encode("utf-8", "surrogatepass"))
+        else:
+            count += 2 if ch > "\uffff" else 1
+    return len(text)
+
+
+def to_position(lines: Sequence[str], line: int, col: int, encoding: str) -> types.Position:
+    if line >= len(lines):
+        last = len(lines) - 1
+        return types.Position(
+            last, units_from_cp(lines[last], content_length(lines[last]), encoding)
+        )
+    return types.Position(line, units_from_cp(lines[line], col, encoding))
+
+
+def to_range(lines: Sequence[str], span: Span, encoding: str) -> types.Range:
+    return types.Range(
+        start=to_position(lines, span.line, span.col, encoding),
+        end=to_position(lines, span.end_line, span.end_col, encoding),
+    )
+
+
+def from_position(
+    doc: Document, pos: types.Position, encoding: str, strict: bool = False
+) -> tuple[int, int]:
+    """A client position as (line, code point column).
+
+    With ``strict`` a position outside the document raises InvalidParams (for
+    requests); otherwise it is clamped, as LSP asks of edits.
+    """
+    lines = doc.lines
+    if pos.line >= len(lines):
+        if strict:
+            raise JsonRpcInvalidParams(
+                messages.render(
+                    "position-out-of-range",
+                    {
+                        "line": str(pos.line),
+                        "character": str(pos.character),
+                        "lines": str(len(lines)),
+                    },
+                )
+            )
+        last = len(lines) - 1
+        return last, content_length(lines[last])
+    line = lines[pos.line]
+    if strict and pos.character > units_from_cp(line, content_length(line), encoding):
+        raise JsonRpcInvalidParams(
+            messages.render(
+                "position-out-of-range",
+                {"line": str(pos.line), "character": str(pos.character), "lines": str(len(lines))},
+            )
+        )
+    return pos.line, cp_from_units(line, pos.character, encoding)
+
+
+def from_range(
+    doc: Document, rng: types.Range, encoding: str, strict: bool = False
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    return from_position(doc, rng.start, encoding, strict), from_position(
+        doc, rng.end, encoding, strict
+    )
+
+
+def to_diagnostic(doc: Document, p: Presented, encoding: str) -> types.Diagnostic:
+    lines = doc.lines
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=doc.uri, range=to_range(lines, span, encoding)),
+            message=message,
+        )
+        for span, message in p.related
+    ]
+    return types.Diagnostic(
+        range=to_range(lines, p.span, encoding),
+        message=p.message,
+        severity=SEVERITY[p.severity],
+        code=p.code,
+        source="texlean",
+        related_information=related or None,
+        data={"category": p.category.value, "name": p.name},
+    )

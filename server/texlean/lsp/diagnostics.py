@@ -1,0 +1,158 @@
+"""Diagnostics, pushed and pulled.
+
+Push: each change schedules an analysis of that document after
+``diagnostics.debounceMs`` (a newer change re-arms the timer, so only the
+latest version is analysed); the result is published with the version it
+was computed for, even when it equals the previous one — that is how a
+client knows its diagnostics are current.  With ``diagnostics.trigger =
+"save"`` only opening and saving analyse.
+
+Pull: ``textDocument/diagnostic`` answers with a ``resultId`` derived from the
+document version and the settings, and ``unchanged`` when the client already
+has that result.  In ``auto`` mode a client that pulls stops receiving pushes,
+so it never sees each diagnostic twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from .. import messages
+from ..analysis.present import present
+from ..document.model import Document
+from ..engine import Report
+from .convert import to_diagnostic
+
+if TYPE_CHECKING:
+    from .server import TexleanServer
+
+
+class DiagnosticsFeature:
+    def __init__(self, server: TexleanServer) -> None:
+        self.server = server
+        self.timers: dict[str, asyncio.TimerHandle | asyncio.Handle] = {}
+        self.analysed: dict[str, Report] = {}  # the latest analysed report per document
+        self.published: dict[str, int | None] = {}
+        self.client_pulls = False
+
+    # -- scheduling ---------------------------------------------------------------
+
+    def on_document(self, uri: str, event: str) -> None:
+        trigger = self.server.settings.diagnostics.trigger
+        if event == "close":
+            self.cancel(uri)
+            self.analysed.pop(uri, None)
+            self.published.pop(uri, None)
+            self.server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+        elif event in ("open", "save"):
+            self.cancel(uri)
+            self.run(uri)
+        elif event == "change" and trigger == "change":
+            self.schedule(uri, self.server.settings.diagnostics.debounce_ms)
+
+    def schedule(self, uri: str, delay_ms: int) -> None:
+        self.cancel(uri)
+        loop = asyncio.get_running_loop()
+        if delay_ms <= 0:
+            self.timers[uri] = loop.call_soon(self.run, uri)
+        else:
+            self.timers[uri] = loop.call_later(delay_ms / 1000, self.run, uri)
+
+    def cancel(self, uri: str) -> None:
+        handle = self.timers.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
+    def run(self, uri: str) -> None:
+        self.timers.pop(uri, None)
+        doc = self.server.engine.get(uri)
+        if doc is None:
+            return
+        try:
+            report = self.server.engine.analyse(doc)
+        except Exception as exc:
+            self.server.report_feature_error("diagnostics", exc)
+            return
+        self.analysed[uri] = report
+        if report.version == doc.version:  # never publish a stale result
+            self.publish(doc, report)
+
+    # -- delivery -----------------------------------------------------------------
+
+    def pushing(self) -> bool:
+        mode = self.server.settings.diagnostics.mode
+        return mode == "push" or (mode == "auto" and not self.client_pulls)
+
+    def diagnostics_for(self, doc: Document, report: Report) -> list[types.Diagnostic]:
+        settings = self.server.settings
+        shown = present(report.findings, settings, limit=settings.diagnostics.max_count)
+        return [to_diagnostic(doc, p, self.server.encoding) for p in shown]
+
+    def publish(self, doc: Document, report: Report) -> None:
+        if not self.pushing():
+            return
+        self.server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=doc.uri, version=report.version, diagnostics=self.diagnostics_for(doc, report)
+            )
+        )
+        self.published[doc.uri] = report.version
+
+    def republish_all(self) -> None:
+        for uri in list(self.server.engine.documents):
+            if uri in self.analysed or self.server.settings.diagnostics.trigger == "change":
+                self.run(uri)
+        caps = self.server.client_capabilities.workspace
+        if caps is not None and caps.diagnostics is not None and caps.diagnostics.refresh_support:
+            self.server.workspace_diagnostic_refresh(None)
+
+    def result_id(self, report: Report) -> str:
+        return f"{report.version}:{self.server.settings_generation}"
+
+    def pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        uri = params.text_document.uri
+        doc = self.server.engine.get(uri)
+        if doc is None:
+            raise JsonRpcInvalidParams(messages.render("not-open", {"uri": uri}))
+        if self.server.settings.diagnostics.mode == "auto" and not self.client_pulls:
+            self.client_pulls = True
+            for other in [u for u, v in self.published.items() if v is not None]:
+                # the client reads pulled results from now on: withdraw the pushed copies
+                self.server.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=other, diagnostics=[])
+                )
+                self.published[other] = None
+        report = self.analysed.get(uri)
+        if self.server.settings.diagnostics.trigger == "change" or report is None:
+            report = self.server.engine.analyse(doc)
+            self.analysed[uri] = report
+        result_id = self.result_id(report)
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=self.diagnostics_for(doc, report), result_id=result_id
+        )
+
+
+def register(server: TexleanServer) -> DiagnosticsFeature:
+    feature = DiagnosticsFeature(server)
+    server.on_document(feature.on_document)
+    server.on_settings(feature.republish_all)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="texlean", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    @server.guarded("pull diagnostics")
+    def pull(params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        return feature.pull(params)
+
+    return feature

@@ -1,0 +1,1 @@
+"""End-to-end tests: the real texlean server over stdio, driven by pytest-lsp."""

@@ -56,6 +56,7 @@ def register(server: TexleanServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
+        server.ready = True
         if _supports_configuration(server):
             await _pull_configuration(server)
 

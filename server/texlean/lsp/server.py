@@ -46,6 +46,9 @@ class TexleanServer(LanguageServer):
         self.settings_generation = 0
         self.encoding: str = UTF16
         self.client_locale: str | None = None
+        # True once the client sent ``initialized``: LSP forbids server requests
+        # (workspace/diagnostic/refresh …) before the initialize response.
+        self.ready = False
         self._shown_errors: list[float] = []
         self._listeners: list[Callable[[str, str], None]] = []
         self._settings_listeners: list[Callable[[], None]] = []
@@ -79,6 +82,7 @@ class TexleanServer(LanguageServer):
         self.engine.timeout_seconds = settings.analysis.timeout_ms / 1000
         if changed:
             self.settings_generation += 1
+        if changed and self.ready:
             for listener in self._settings_listeners:
                 try:
                     listener()

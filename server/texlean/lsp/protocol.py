@@ -1,4 +1,4 @@
-"""pygls's protocol, with the three changes texlean needs.
+"""pygls's protocol, with the changes texlean needs.
 
 1. Text synchronisation does not go through pygls's workspace: its
    ``TextDocument`` re-splits the whole text on every edit, which is too slow
@@ -6,7 +6,11 @@
    notifications (:mod:`texlean.lsp.sync`).
 2. Every request is answered.  pygls 2.1 only logs a request whose params fail
    to deserialize, and the client waits forever; here it gets InvalidParams.
-3. The position encoding is UTF-8 when the client offers it, else UTF-16.
+3. Methods LSP does not define (``texlean/status``, ``texlean/inspect``) get
+   their params as plain JSON.  pygls would hand them over as namedtuples,
+   which the handlers cannot read as objects and whose keys are renamed when
+   they are not Python identifiers.
+4. The position encoding is UTF-8 when the client offers it, else UTF-16.
 """
 
 from __future__ import annotations
@@ -16,14 +20,63 @@ from collections.abc import Generator
 from typing import Any
 
 import attrs
+import cattrs
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
-from pygls.protocol import LanguageServerProtocol, lsp_method
-from pygls.protocol.json_rpc import JsonRPCNotification
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+)
+from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
 log = logging.getLogger(__name__)
 
 DROPPED = "$/texlean/dropped"
+
+
+def _strict_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, not {type(value).__name__}")
+    return value
+
+
+def texlean_converter() -> cattrs.Converter:
+    """pygls's converter, except that a string field takes only a string.
+
+    cattrs would turn ``"uri": 5`` into ``"5"`` (and ``null`` into ``"None"``),
+    and the client would hear about a document it never named.
+    """
+    converter: cattrs.Converter = default_converter()  # type: ignore[no-untyped-call]
+    converter.register_structure_hook(str, _strict_str)
+    return converter
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _format_error(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError):
+        return str(exc).rstrip(".")
+    return cattrs.v.format_exception(exc, type_)
+
+
+def describe_structure_error(exc: BaseException, path: str = "params") -> str:
+    """One readable line for a cattrs failure: what is wrong, and where (JSON names)."""
+    if not isinstance(exc, cattrs.BaseValidationError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    parts = []
+    for line in cattrs.transform_error(exc, path="$", format_exception=_format_error):
+        what, _, where = line.rpartition(" @ ")
+        where = ".".join(_camel(segment) for segment in where.split("."))
+        parts.append(f"{what} at {where}" if what else line)
+    text = "; ".join(parts)
+    return text.replace("$.params", path).replace("$", path)
 
 
 def choose_encoding(capabilities: types.ClientCapabilities) -> str:
@@ -38,6 +91,22 @@ def choose_encoding(capabilities: types.ClientCapabilities) -> str:
 
 class TexleanProtocol(LanguageServerProtocol):
     def structure_message(self, data: dict[str, Any]) -> Any:
+        method = data.get("method")
+        if (
+            "jsonrpc" in data
+            and isinstance(method, str)
+            and "error" not in data
+            and self.get_message_type(method) is None
+        ):
+            # a method LSP does not define: keep its params as JSON
+            # (json.loads calls this hook innermost first: nested objects are dicts)
+            if "id" in data:
+                return JsonRPCRequestMessage(
+                    id=data["id"], method=method, jsonrpc=data["jsonrpc"], params=data.get("params")
+                )
+            return JsonRPCNotification(
+                method=method, jsonrpc=data["jsonrpc"], params=data.get("params")
+            )
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -45,7 +114,7 @@ class TexleanProtocol(LanguageServerProtocol):
                 raise
             method = data.get("method", "")
             cause = exc.__cause__
-            detail = str(cause).splitlines()[0] if cause is not None else str(exc)
+            detail = describe_structure_error(cause) if cause is not None else str(exc)
             message = f"invalid params for {method}: {detail}"
             if "id" in data and "method" in data:
                 log.warning("answering request %r with InvalidParams: %s", data.get("id"), detail)
@@ -64,6 +133,29 @@ class TexleanProtocol(LanguageServerProtocol):
                     ),
                 )
             return JsonRPCNotification(method=DROPPED, jsonrpc="2.0", params=None)
+
+    def handle_message(self, message: Any) -> None:
+        if not hasattr(message, "jsonrpc"):
+            # valid JSON, but not a JSON-RPC message object (a batch, a number,
+            # an object without "jsonrpc"): answer as JSON-RPC 2.0 asks
+            msg_id = message.get("id") if isinstance(message, dict) else None
+            log.warning("invalid JSON-RPC message: %.200r", message)
+            self._send_error(
+                msg_id if isinstance(msg_id, int | str) else None,
+                JsonRpcInvalidRequest.CODE,
+                "not a JSON-RPC 2.0 request or notification",
+            )
+            return
+        super().handle_message(message)
+
+    def send_parse_error(self, detail: str) -> None:
+        self._send_error(None, JsonRpcParseError.CODE, f"parse error: {detail}")
+
+    def _send_error(self, msg_id: int | str | None, code: int, message: str) -> None:
+        # a plain dict: lsprotocol's converter would leave out ``"id": null``
+        self._send_data(
+            {"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}}
+        )
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(

@@ -9,6 +9,7 @@ reaching the others or the connection.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import time
 import traceback
@@ -23,7 +24,7 @@ from .. import __version__, messages
 from ..engine import Engine
 from ..settings import Problem, Settings
 from .convert import UTF16
-from .protocol import TexleanProtocol
+from .protocol import TexleanProtocol, texlean_converter
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class TexleanServer(LanguageServer):
             name="texlean",
             version=__version__,
             protocol_cls=TexleanProtocol,
+            converter_factory=texlean_converter,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.engine = Engine()
@@ -111,6 +113,11 @@ class TexleanServer(LanguageServer):
             )
 
     def report_server_error(self, error: Exception, source: Any) -> None:
+        if isinstance(error, json.JSONDecodeError | UnicodeDecodeError) and isinstance(
+            self.protocol, TexleanProtocol
+        ):
+            # the body of a message was not JSON (or not UTF-8): JSON-RPC's ParseError
+            self.protocol.send_parse_error(str(error))
         log.error("server error from %s: %s", getattr(source, "__name__", source), error)
         self.window_log_message(
             types.LogMessageParams(type=types.MessageType.Error, message=f"texlean: {error}")

@@ -19,6 +19,7 @@ from ..document.model import Document
 from ..settings import to_json
 from ..tex.tokens import KIND_NAMES
 from .convert import from_range, to_range
+from .protocol import describe_structure_error
 
 if TYPE_CHECKING:
     from .server import TexleanServer
@@ -32,8 +33,6 @@ def _as_dict(params: Any) -> dict[str, Any]:
         return {}
     if isinstance(params, dict):
         return params
-    if hasattr(params, "__dict__"):
-        return dict(vars(params))
     raise JsonRpcInvalidParams("params must be an object")
 
 
@@ -52,7 +51,9 @@ def _range(server: TexleanServer, raw: Any) -> types.Range:
     try:
         rng = server.protocol._converter.structure(raw, types.Range)
     except Exception as exc:
-        raise JsonRpcInvalidParams(f"range is not a valid Range: {exc}") from exc
+        raise JsonRpcInvalidParams(
+            "range is not a valid Range: " + describe_structure_error(exc, "range")
+        ) from exc
     if not isinstance(rng, types.Range):
         raise JsonRpcInvalidParams("range is not a valid Range")
     return rng

@@ -167,3 +167,54 @@ async def test_pull_for_a_document_that_is_not_open_is_an_error(
         assert "not open" in str(exc)
     else:
         raise AssertionError("expected an error response")
+
+
+async def test_reopened_document_with_the_same_version_is_not_unchanged(
+    pull_client: Client, uri: str
+) -> None:
+    # VS Code reopens a file changed on disk with version 1 again
+    c = pull_client
+    c.open(uri, f"{WRITE18}\n", version=1)
+    first = await c.pull(uri)
+    assert isinstance(first, Full) and codes(first.items) == ["SEC101"]
+    c.close(uri)
+    c.open(uri, "clean\n", version=1)
+    second = await c.pull(uri, previous=first.result_id)
+    assert isinstance(second, Full), second
+    assert second.items == [] or second.items == ()
+    assert second.result_id != first.result_id
+
+
+async def test_save_with_text_that_differs_is_not_unchanged(pull_client: Client, uri: str) -> None:
+    c = pull_client
+    c.open(uri, "clean\n", version=1)
+    first = await c.pull(uri)
+    assert isinstance(first, Full) and codes(first.items) == []
+    c.text_document_did_save(
+        types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), text=f"{WRITE18}\n"
+        )
+    )
+    second = await c.pull(uri, previous=first.result_id)
+    assert isinstance(second, Full), second
+    assert codes(second.items) == ["SEC101"]
+
+
+async def test_switching_to_pull_mode_withdraws_pushed_diagnostics(
+    push_client: Client, uri: str
+) -> None:
+    c = push_client
+    c.open(uri, f"{WRITE18}\n", version=1)
+    assert codes(await c.wait_version(uri, 1)) == ["SEC101"]
+    start = len(c.published)
+    c.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"texlean": {"diagnostics": {"mode": "pull", "debounceMs": 0}}}
+        )
+    )
+    p = await c.wait_publish(uri, after=start)
+    assert list(p.diagnostics) == []
+    c.change(uri, 2, insert(0, 0, "{"))
+    await settle(c)
+    await quiet()
+    assert [q for q in c.published[start:] if q.diagnostics] == []

@@ -8,14 +8,20 @@ client knows its diagnostics are current.  With ``diagnostics.trigger =
 "save"`` only opening and saving analyse.
 
 Pull: ``textDocument/diagnostic`` answers with a ``resultId`` derived from the
-document version and the settings, and ``unchanged`` when the client already
-has that result.  In ``auto`` mode a client that pulls stops receiving pushes,
-so it never sees each diagnostic twice.
+document version and a digest of the diagnostics themselves, and
+``unchanged`` when the client already has that result.  The digest matters: a
+document reopened with the same version (VS Code after a change on disk) or
+saved with a different text keeps its version, not its diagnostics.  In
+``auto`` mode a client that pulls stops receiving pushes, so it never sees each
+diagnostic twice; whenever pushing stops (that first pull, or a settings change
+to ``pull``) the diagnostics pushed so far are withdrawn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -96,6 +102,12 @@ class DiagnosticsFeature:
 
     def publish(self, doc: Document, report: Report) -> None:
         if not self.pushing():
+            if self.published.get(doc.uri) is not None:
+                # pushing stopped since the last publish: withdraw what the client has
+                self.server.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
+                )
+                self.published[doc.uri] = None
             return
         self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
@@ -112,8 +124,12 @@ class DiagnosticsFeature:
         if caps is not None and caps.diagnostics is not None and caps.diagnostics.refresh_support:
             self.server.workspace_diagnostic_refresh(None)
 
-    def result_id(self, report: Report) -> str:
-        return f"{report.version}:{self.server.settings_generation}"
+    def result_id(self, report: Report, items: list[types.Diagnostic]) -> str:
+        data = json.dumps(
+            self.server.protocol._converter.unstructure(items), sort_keys=True, default=str
+        )
+        digest = hashlib.blake2b(data.encode("utf-8"), digest_size=8).hexdigest()
+        return f"{report.version}:{self.server.settings_generation}:{digest}"
 
     def pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
         uri = params.text_document.uri
@@ -132,12 +148,11 @@ class DiagnosticsFeature:
         if self.server.settings.diagnostics.trigger == "change" or report is None:
             report = self.server.engine.analyse(doc)
             self.analysed[uri] = report
-        result_id = self.result_id(report)
+        items = self.diagnostics_for(doc, report)
+        result_id = self.result_id(report, items)
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(
-            items=self.diagnostics_for(doc, report), result_id=result_id
-        )
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
 def register(server: TexleanServer) -> DiagnosticsFeature:

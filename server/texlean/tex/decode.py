@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _HEX2 = re.compile(r"[0-9a-f]{2}")
 _HEX4 = re.compile(r"[0-9a-f]{4}")
@@ -70,10 +71,19 @@ def _reduce(text: str, i: int, c: str) -> tuple[str, int] | None:
     if j < n:
         if _HEX2.match(text, j):
             return chr(int(text[j : j + 2], 16)), j + 2
+        if text[j] == "\r" or text[j] == "\n":
+            # TeX replaces the line terminator by \endlinechar (^^M, 13): the
+            # sequence is ^^M, which is "M", and the line end is used up.
+            return "M", j + (2 if text.startswith("\r\n", j) else 1)
         code = ord(text[j])
         if code < 128:
             return chr(code + 64 if code < 64 else code - 64), j + 1
     return None
+
+
+@lru_cache(maxsize=64)
+def _pair_pattern(superscripts: str) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c + c) for c in superscripts))
 
 
 def decode(
@@ -86,16 +96,19 @@ def decode(
     sequence may read past ``end`` (TeX reads whole lines, so callers pass a
     line end).
     """
-    pattern = re.compile("|".join(re.escape(c + c) for c in superscripts))
     out: list[str] = []
     omap = OffsetMap()
     omap.add(0, start)
+    n = len(text)
+    stop = n if end is None else min(end, n)
+    if not superscripts:  # no character has category 7: nothing to decode
+        return text[start:stop], omap
+    pattern = _pair_pattern(superscripts)
     pos = start
     dec_len = 0
-    n = len(text)
-    stop = n if end is None else end
     while pos < stop:
-        m = pattern.search(text, pos, stop)
+        # a sequence that starts before ``stop`` counts even if it ends after it
+        m = pattern.search(text, pos, min(stop + 1, n))
         if m is None:
             out.append(text[pos:stop])
             break

@@ -99,6 +99,7 @@ class _Compiled:
     catcode: re.Pattern[str]
     makeother: re.Pattern[str]
     escapes: str
+    blank_run: re.Pattern[str]  # blank lines, then the spaces starting the next line
 
 
 @lru_cache(maxsize=256)
@@ -122,7 +123,10 @@ def _compile(table: cc.CatcodeTable) -> _Compiled:
     }
     stop.update(_NEWLINES)
     text_class = "[^" + "".join(re.escape(c) for c in sorted(stop)) + "]"
-    sp = f"[{spaces}]*" if spaces else ""
+    # After an end of line TeX is in state N: it skips spaces, and ignored
+    # characters are dropped anywhere, so a line holding only those is blank.
+    blank = spaces + "".join(re.escape(c) for c in chars(cc.IGNORED))
+    sp = f"[{blank}]*" if blank else ""
     regex = re.compile(
         rf"{esc}(?:({letters}+)|([\s\S]))"  # 1 control word, 2 control symbol
         rf"|{comment}([^\r\n]*)"  # 3 comment
@@ -145,6 +149,7 @@ def _compile(table: cc.CatcodeTable) -> _Compiled:
         catcode=catcode,
         makeother=makeother,
         escapes="".join(chars(cc.ESCAPE)),
+        blank_run=re.compile(rf"(?:{sp}(?:\r\n?|\n))*{sp}"),
     )
 
 
@@ -187,7 +192,14 @@ class _Lexer:
                 if seg_end > pos:
                     pos = self._scan(text, pos, seg_end, None)
                     continue
+            # Decode the rest of that line with its end, and the blank lines and
+            # spaces after it: a paragraph break after a line with ^^ is then
+            # still one PAR token, and an end of line one EOL token.
             line_end = self._line_end(max(pos, sup_at))
+            if line_end > 0 and text[line_end - 1] in _NEWLINES:
+                m = self.comp.blank_run.match(text, line_end)
+                if m is not None:
+                    line_end = m.end()
             decoded, omap = decode(text, self.comp.superscripts, pos, line_end)
             pos = self._scan(decoded, 0, len(decoded), omap)
 
@@ -300,7 +312,11 @@ class _Lexer:
                 m = _ENV_NAME.match(s, e)
                 self.depth += 1
                 if m is not None and m.group(1) in VERBATIM_ENVIRONMENTS:
-                    return self._verbatim_env(m.group(1), src(m.start(1)), src(m.end()))
+                    return self._verbatim_env(
+                        m.group(1),
+                        (src(m.start(1) - 1), src(m.start(1))),
+                        (src(m.end(1)), src(m.end())),
+                    )
                 return None
             self.depth += 1
             return None
@@ -354,14 +370,18 @@ class _Lexer:
 
     # -- verbatim ---------------------------------------------------------------
 
-    def _verbatim_env(self, env: str, name_start: int, after_name: int) -> int:
-        """Emit the ``{env}`` argument, the arguments and the body; return where to go on."""
+    def _verbatim_env(self, env: str, lbrace: tuple[int, int], rbrace: tuple[int, int]) -> int:
+        """Emit the ``{env}`` argument, the arguments and the body; return where to go on.
+
+        ``lbrace`` and ``rbrace`` are the source spans of the braces around the
+        name (several characters each when written with ``^^``).
+        """
         text = self.text
         append = self.tokens.append
-        append((BEGIN, name_start - 1, name_start, "{"))
-        append((TEXT, name_start, after_name - 1, env))
-        append((END, after_name - 1, after_name, "}"))
-        pos = after_name
+        append((BEGIN, lbrace[0], lbrace[1], "{"))
+        append((TEXT, lbrace[1], rbrace[0], env))
+        append((END, rbrace[0], rbrace[1], "}"))
+        pos = rbrace[1]
         for kind in VERBATIM_ENVIRONMENTS[env]:
             m = (_BRACKET_ARG if kind == "o" else _BRACE_ARG).match(text, pos)
             if m is None:

@@ -11,6 +11,11 @@
    which the handlers cannot read as objects and whose keys are renamed when
    they are not Python identifiers.
 4. The position encoding is UTF-8 when the client offers it, else UTF-16.
+5. The lifecycle LSP asks for: before ``initialize`` a request gets
+   ServerNotInitialized and a notification is dropped; after ``shutdown`` a
+   request gets InvalidRequest (pygls answers neither, and the client waits);
+   ``exit`` without ``shutdown`` ends the process with status 1 (pygls's
+   ``sys.exit(1)`` is swallowed by its own ``start_io``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pygls.exceptions import (
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
     JsonRpcParseError,
+    JsonRpcServerNotInitialized,
 )
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
@@ -90,6 +96,11 @@ def choose_encoding(capabilities: types.ClientCapabilities) -> str:
 
 
 class TexleanProtocol(LanguageServerProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_seen = False
+        self.exit_code: int | None = None  # set by the exit notification
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         method = data.get("method")
         if (
@@ -146,6 +157,26 @@ class TexleanProtocol(LanguageServerProtocol):
                 "not a JSON-RPC 2.0 request or notification",
             )
             return
+        method = getattr(message, "method", None)
+        if isinstance(method, str) and method != types.EXIT:
+            is_request = hasattr(message, "id")
+            if not self.initialize_seen and method != types.INITIALIZE:
+                if is_request:
+                    self._send_error(
+                        message.id,
+                        JsonRpcServerNotInitialized.CODE,
+                        f"{method}: the server is not initialized yet (send initialize first)",
+                    )
+                else:
+                    log.warning("dropping %s, received before initialize", method)
+                return
+            if self._shutdown and is_request:
+                self._send_error(
+                    message.id,
+                    JsonRpcInvalidRequest.CODE,
+                    f"{method}: the server is shutting down (only exit is accepted)",
+                )
+                return
         super().handle_message(message)
 
     def send_parse_error(self, detail: str) -> None:
@@ -157,10 +188,16 @@ class TexleanProtocol(LanguageServerProtocol):
             {"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}}
         )
 
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        self.exit_code = 0 if self._shutdown else 1
+        yield from super().lsp_exit(*args)
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(
         self, params: types.InitializeParams
     ) -> Generator[Any, Any, types.InitializeResult]:
+        self.initialize_seen = True
         encoding = choose_encoding(params.capabilities)
         general = params.capabilities.general or types.GeneralClientCapabilities()
         params.capabilities.general = attrs.evolve(general, position_encodings=[encoding])

@@ -55,6 +55,12 @@ class TexleanServer(LanguageServer):
         self._listeners: list[Callable[[str, str], None]] = []
         self._settings_listeners: list[Callable[[], None]] = []
 
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        super().start_io(stdin, stdout)
+        code = self.protocol.exit_code if isinstance(self.protocol, TexleanProtocol) else None
+        if code:
+            raise SystemExit(code)  # exit without shutdown: LSP asks for status 1
+
     # -- fan-out ------------------------------------------------------------------
 
     def on_document(self, listener: Callable[[str, str], None]) -> None:

@@ -74,8 +74,14 @@ class Engine:
     # -- analysis ---------------------------------------------------------------
 
     def analyse(self, doc: Document) -> Report:
-        """The findings of ``doc`` at its current version (cached per version)."""
-        key = (doc.uri, doc.version, id(doc))
+        """The findings of ``doc`` at its current version (cached per version).
+
+        The cache key holds the document's serial and revision besides the
+        version: another document object under the same uri and version (a
+        second didOpen, a one-shot :meth:`analyse_text`) or an edit that did not
+        bump the version (a save that sends the text) never gets a stale report.
+        """
+        key = (doc.uri, doc.version, doc.serial, doc.revision)
         cached = self.result_cache.get(key)
         if cached is not None:
             self.last = LastAnalysis(doc.uri, doc.version, from_result_cache=True)

@@ -59,6 +59,11 @@ def chunk_end(lines: Sequence[str], start: int) -> int:
             depth = max(0, depth + _env_delta(line))
         i += 1
         if i - start >= HARD_MAX_LINES:
+            # Never start the next chunk with blank lines: the end of line
+            # before them and the blank lines form one paragraph break, which
+            # the lexer only sees if they are in the same chunk.
+            while i < n and is_blank(lines[i]):
+                i += 1
             return i
     return n
 

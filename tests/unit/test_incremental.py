@@ -1,0 +1,180 @@
+"""The correctness guarantee of the incremental engine.
+
+Whatever edits a document receives, the findings the engine reports for it
+are exactly those of a fresh analysis of its final text.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from texlean.analysis.findings import Finding
+from texlean.document.chunks import chunk_starts
+from texlean.document.model import Document
+from texlean.engine import Engine
+
+PIECES = [
+    "a",
+    "word ",
+    "\n",
+    "\n",
+    "\n\n",
+    "\n  \n",
+    "\r\n",
+    "\r",
+    "{",
+    "}",
+    "$",
+    "$$",
+    "\\[",
+    "\\]",
+    "\\(",
+    "\\)",
+    "%",
+    "\\%",
+    "\\begin{x}",
+    "\\end{x}",
+    "\\begin{y}",
+    "\\end{y}",
+    "\\begin{document}",
+    "\\end{document}",
+    "\\begin{verbatim}",
+    "\\end{verbatim}",
+    "\\makeatletter",
+    "\\makeatother",
+    "\\a@b",
+    "\\catcode`\\@=11 ",
+    "\\catcode`\\|=0 ",
+    "|write18{x}",
+    "\\catcode`\\$=12 ",
+    "\\catcode`\\{=12 ",
+    "\\begingroup",
+    "\\endgroup",
+    "\\write18{ls}",
+    "\\immediate",
+    '\\input|"cat"',
+    "\\openout3=/etc/x",
+    "\\directlua{os.exit()}",
+    "\\verb|$|",
+    "\\url{a%b}",
+    "\\newcommand{\\be}{\\begin{equation}}",
+    "\\def\\({$}",
+    "^^5c",
+    "^^",
+    "𝔽",
+    "😀",
+    "  ",
+]
+
+texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+inserts = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
+
+
+def fresh(text: str) -> list[Finding]:
+    return list(Engine(timeout_seconds=60).analyse_text(text).findings)
+
+
+def check_document(engine: Engine, doc: Document) -> None:
+    got = list(engine.analyse(doc).findings)
+    assert got == fresh(doc.text())
+    # the chunk boundaries are those a fresh chunking finds
+    assert [c.start for c in doc.chunked.chunks] == chunk_starts(doc.lines)
+    # and every chunk was analysed in the state the chunk before it left
+    prev = doc.chunked.initial
+    for c in doc.chunked.chunks:
+        assert c.result is not None and c.result.complete
+        assert c.entry == prev
+        prev = c.result.exit
+
+
+def random_edit(data: st.DataObject, doc: Document) -> None:
+    n = len(doc.lines)
+    l1 = data.draw(st.integers(0, n), label="start line")
+    l2 = data.draw(st.integers(l1, min(n, l1 + 6)), label="end line")
+    c1 = data.draw(st.integers(0, 30), label="start column")
+    c2 = data.draw(st.integers(0, 30), label="end column")
+    new = data.draw(inserts, label="new text")
+    doc.replace((l1, c1), (l2, c2), new)
+    doc.version += 1
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.data())
+def test_incremental_findings_equal_a_fresh_analysis(text: str, data: st.DataObject) -> None:
+    engine = Engine(timeout_seconds=60)
+    doc = engine.open("file:///doc.tex", text, 1)
+    check_document(engine, doc)
+    for _ in range(data.draw(st.integers(1, 8), label="edits")):
+        random_edit(data, doc)
+        check_document(engine, doc)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.data())
+def test_several_edits_between_analyses(text: str, data: st.DataObject) -> None:
+    engine = Engine(timeout_seconds=60)
+    doc = engine.open("file:///doc.tex", text, 1)
+    engine.analyse(doc)
+    for _ in range(data.draw(st.integers(1, 5), label="rounds")):
+        for _ in range(data.draw(st.integers(1, 4), label="edits in the round")):
+            random_edit(data, doc)
+        check_document(engine, doc)
+
+
+def _paragraph_doc(paras: list[str]) -> str:
+    return "\n\n".join(paras) + "\n"
+
+
+big_docs = st.lists(
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join), min_size=5, max_size=25
+).map(_paragraph_doc)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(big_docs, st.data())
+def test_many_chunk_documents(text: str, data: st.DataObject) -> None:
+    """Documents of many paragraphs, where reuse and early stopping matter."""
+    engine = Engine(timeout_seconds=60)
+    doc = engine.open("file:///doc.tex", text, 1)
+    check_document(engine, doc)
+    for _ in range(data.draw(st.integers(1, 6), label="edits")):
+        random_edit(data, doc)
+        check_document(engine, doc)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts, texts)
+@example("\\makeatletter\n\n\\a@b\n\n\\makeatother\n\n\\a@b", "")
+@example("\\begin{verbatim}\n\n$\n\n\\end{verbatim}\n\n$", "x")
+def test_replacing_the_whole_text(first: str, second: str) -> None:
+    engine = Engine(timeout_seconds=60)
+    doc = engine.open("file:///doc.tex", first, 1)
+    engine.analyse(doc)
+    doc.set_text(second)
+    doc.version += 1
+    check_document(engine, doc)
+    doc.set_text(first)
+    doc.version += 1
+    check_document(engine, doc)
+
+
+def test_a_known_sequence() -> None:
+    """A hand-written sequence touching state, verbatim and math across chunks."""
+    engine = Engine(timeout_seconds=60)
+    text = "\\makeatletter\n\n\\a@b $x$\n\n\\begin{verbatim}\n$\n\n\\end{verbatim}\n\n{\n\nend}\n"
+    doc = engine.open("file:///k.tex", text, 1)
+    check_document(engine, doc)
+    steps = [
+        ((0, 0), (0, 13), ""),  # drop \makeatletter
+        ((4, 0), (4, 0), "%"),  # comment out \begin{verbatim}
+        ((4, 0), (4, 1), ""),  # and back
+        ((7, 0), (8, 0), ""),  # remove \end{verbatim}: verbatim runs to the end
+        ((2, 0), (2, 0), "\\catcode`\\|=0 |write18{x}\n\n"),
+        ((0, 0), (99, 0), ""),  # delete everything
+    ]
+    for start, end, new in steps:
+        doc.replace(start, end, new)
+        doc.version += 1
+        check_document(engine, doc)
+    assert doc.text() == ""

@@ -19,6 +19,9 @@ Server→client requests (``workspace/configuration``, ``client/registerCapabili
 ``window/workDoneProgress/create``) are answered automatically with ``null``
 results, so the server keeps its initializationOptions.
 
+The server command is ``.venv/bin/python -m texlean serve`` from this checkout
+unless ``TEXLEAN_SERVER_COMMAND`` says otherwise (split like a shell would).
+
 Run ``python bench/lsp_client.py`` to measure the client's own overhead (a
 round trip through an echo server that does nothing).
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -68,9 +72,13 @@ class _Pending:
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass"
-    )
+    """Frame ``message``.  Text that UTF-8 cannot carry (lone surrogates) is sent as
+    ``\\uXXXX`` escapes, as JavaScript's ``JSON.stringify`` does: still valid JSON."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        body = json.dumps(message, ensure_ascii=True, separators=(",", ":")).encode("ascii")
     return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
@@ -84,10 +92,15 @@ class LspClient:
         env: dict[str, str] | None = None,
         keep_diagnostics: bool = False,
     ) -> None:
-        self.command = command or SERVER_COMMAND
+        override = os.environ.get("TEXLEAN_SERVER_COMMAND")
+        if command is None and override:  # e.g. an installed texlean, or a patched build
+            command = shlex.split(override)
+            self.command = command
+        else:
+            self.command = command or SERVER_COMMAND
         self.cwd = str(cwd or REPO)
         self.env = dict(os.environ if env is None else env)
-        if command is None:  # the server from this checkout, even when not installed
+        if self.command is SERVER_COMMAND:  # the server from this checkout, even when not installed
             server_dir = str(REPO / "server")
             self.env["PYTHONPATH"] = os.pathsep.join(
                 p for p in (server_dir, self.env.get("PYTHONPATH", "")) if p

@@ -112,8 +112,47 @@ def parse_definition(tokens: Sequence[Token], i: int) -> Definition | None:
     return Definition(command=cmd, at=i, name=name, bodies=tuple(bodies), end=j)
 
 
+IN_DEFINITION = 1
+"""Mask value: the token belongs to a definition (the defined name, parameters, bodies)."""
+LET_OPERAND = 2
+"""Mask value: the token is an operand of ``\\let``, read as a token, never executed."""
+
+
+def let_end(tokens: Sequence[Token], i: int) -> int | None:
+    """The index after ``\\let<cs>=<token>`` whose ``\\let`` is at ``i`` (None if incomplete).
+
+    TeX reads ``\\let``'s operands as single tokens: in ``\\let\\bgroup={`` the
+    ``{`` opens no group, in ``\\let\\(\\relax`` the ``\\(`` opens no math.
+    """
+    n = len(tokens)
+    j = _skip_blank(tokens, i + 1)
+    if j >= n or tokens[j][0] not in (CS, CSYM, ACTIVE):
+        return None
+    j += 1
+    # <equals>: optional spaces, an optional "=", then one optional space
+    while j < n:
+        t = tokens[j]
+        if t[0] == EOL:
+            j += 1
+            continue
+        if t[0] != TEXT:
+            break
+        rest = t[3].lstrip(" \t")
+        if rest.startswith("="):
+            rest = rest[1:].lstrip(" \t")
+        if rest:
+            return j + 1  # the target is a character of this run
+        j += 1
+    return j + 1 if j < n and tokens[j][0] not in (PAR, COMMENT) else None
+
+
 def body_mask(tokens: Sequence[Token]) -> bytearray | None:
-    """1 for each token inside a definition body, or None when there is no definition."""
+    """Which tokens belong to definitions (:data:`IN_DEFINITION`) or are ``\\let``
+    operands (:data:`LET_OPERAND`); 0 for the others.  None when there are none.
+
+    A definition covers everything after the defining command: the defined
+    name (``\\def\\(`` opens no math), the parameter text and the bodies.
+    """
     mask: bytearray | None = None
     i = 0
     n = len(tokens)
@@ -124,9 +163,16 @@ def body_mask(tokens: Sequence[Token]) -> bytearray | None:
             if d is not None:
                 if mask is None:
                     mask = bytearray(n)
-                for a, b in d.bodies:
-                    mask[a : b + 1] = b"\x01" * (b + 1 - a)
+                mask[i + 1 : d.end] = bytes((IN_DEFINITION,)) * (d.end - i - 1)
                 i = max(i + 1, d.end)
+                continue
+        elif t[0] == CS and t[3] == "let":
+            end = let_end(tokens, i)
+            if end is not None:
+                if mask is None:
+                    mask = bytearray(n)
+                mask[i + 1 : end] = bytes((LET_OPERAND,)) * (end - i - 1)
+                i = end
                 continue
         i += 1
     return mask

@@ -104,4 +104,23 @@ def assemble(results: Iterable[tuple[int, ChunkResult]]) -> list[Finding]:
     if events:
         findings.extend(structure.fold(events))
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.code))
-    return findings
+    return _cap_structure(findings)
+
+
+def _cap_structure(findings: list[Finding]) -> list[Finding]:
+    """The first :data:`structure.MAX_PER_CODE` findings of each structure code.
+
+    Chunks report unclosed math and stray ``\\)`` themselves, so the cap that
+    :func:`structure.fold` applies to what it pairs up is applied here to the
+    whole document too (20,000 paragraphs with a stray ``$`` give 100).
+    """
+    counts: dict[str, int] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if f.code.startswith("STR"):
+            c = counts.get(f.code, 0) + 1
+            counts[f.code] = c
+            if c > structure.MAX_PER_CODE:
+                continue
+        out.append(f)
+    return out

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..tex.tokens import BEGIN, CS, CSYM, END, EOL, MATH, PAR, TEXT, Token
-from .definitions import body_mask
+from .definitions import LET_OPERAND, body_mask
 from .findings import Finding, Related, Span
 from .locate import Locator
 
@@ -89,7 +89,9 @@ def analyse(
     while i < n:
         tok = tokens[i]
         kind = tok[0]
-        if kind == BEGIN:
+        if masked is not None and masked[i] == LET_OPERAND:
+            pass  # \let\bgroup={ opens nothing
+        elif kind == BEGIN:
             open_braces.append(i)
             depth += 1
         elif kind == END:
@@ -200,19 +202,6 @@ def fold(events: Iterable[Event]) -> list[Finding]:
             envs.append(ev)
         elif envs and envs[-1].name == ev.name:
             envs.pop()
-        elif any(b.name == ev.name for b in envs):
-            inner = envs[-1]
-            report(
-                Finding(
-                    "STR005",
-                    ev.span,
-                    (("env", ev.name), ("open", inner.name)),
-                    (Related(inner.span, "related-begin", (("env", inner.name),)),),
-                )
-            )
-            while envs[-1].name != ev.name:
-                envs.pop()
-            envs.pop()
         elif envs:
             inner = envs[-1]
             report(
@@ -223,6 +212,14 @@ def fold(events: Iterable[Event]) -> list[Finding]:
                     (Related(inner.span, "related-begin", (("env", inner.name),)),),
                 )
             )
+            if any(b.name == ev.name for b in envs):
+                # \end{a} with \begin{a} further out: the ones in between are
+                # the mistake, \begin{a} is closed
+                while envs[-1].name != ev.name:
+                    envs.pop()
+            # otherwise LaTeX's \end{b} still ends the innermost group (after
+            # the error), so \begin{a} counts as closed, not as never closed
+            envs.pop()
         else:
             report(Finding("STR003", ev.span, (("env", ev.name),)))
     if math_open is not None:

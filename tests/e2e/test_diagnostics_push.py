@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+
+from lsprotocol import types
 
 from .conftest import Client, codes, initialize, insert, only, quiet, replace, settle
 
@@ -170,3 +173,56 @@ async def test_edit_storm_ends_with_the_final_version(push_client: Client, uri: 
     assert seen == sorted(set(seen))
     status = await c.status()
     assert status["documents"][0]["version"] == last
+
+
+def _paragraphs(n: int) -> str:
+    return "".join(
+        f"Paragraph {i} with $a_{{{i}}} + b^2 = \\sqrt{{c}}$ and \\emph{{words}}.\n\n"
+        for i in range(n)
+    )
+
+
+async def test_analysis_out_of_budget_is_continued_to_the_end(lsp: Client, uri: str) -> None:
+    await initialize(lsp, options={"diagnostics": {"debounceMs": 0}, "analysis": {"timeoutMs": 10}})
+    lsp.open(uri, _paragraphs(3000) + WRITE18 + "\n", version=1)
+    first = await lsp.wait_version(uri, 1, timeout=30)
+    assert "SEC900" in codes(first)  # 10 ms is not enough for 3,000 paragraphs
+    final = await lsp.wait_publish(uri, lambda p: "SEC900" not in codes(p), timeout=60)
+    assert final.version == 1
+    assert codes(final) == ["SEC101"]
+    await quiet(0.3)
+    mine = lsp.publishes(uri)
+    assert mine[-1] is final
+    assert {p.version for p in mine} == {1}
+    # a slice that found nothing new is not published again
+    assert all(a.diagnostics != b.diagnostics for a, b in itertools.pairwise(mine))
+    last = (await lsp.status())["lastAnalysis"]
+    assert last["version"] == 1
+
+
+async def test_a_chunk_no_budget_can_finish_is_not_retried_forever(lsp: Client, uri: str) -> None:
+    await initialize(lsp, options={"diagnostics": {"debounceMs": 0}, "analysis": {"timeoutMs": 10}})
+    # one paragraph of 1,900 lines is one chunk: 10 ms never suffice for it
+    line = "Text $x^{2} + \\frac{a}{b}$ and \\textbf{more} {\\it words} here.\n"
+    lsp.open(uri, line * 1900 + "\n" + WRITE18 + "\n", version=1)
+    first = await lsp.wait_version(uri, 1, timeout=30)
+    assert "SEC900" in codes(first)
+    await quiet(0.5)
+    assert len(lsp.publishes(uri)) == 1
+    # and the server stopped trying: the last analysis stays the same one
+    last = (await lsp.status())["lastAnalysis"]
+    await asyncio.sleep(0.3)
+    assert (await lsp.status())["lastAnalysis"] == last
+    assert last["version"] == 1
+
+    # with a larger budget it completes
+    start = len(lsp.published)
+    lsp.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={
+                "texlean": {"diagnostics": {"debounceMs": 0}, "analysis": {"timeoutMs": 20000}}
+            }
+        )
+    )
+    p = await lsp.wait_publish(uri, after=start, timeout=30)
+    assert codes(p) == ["SEC101"]

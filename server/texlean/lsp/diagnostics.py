@@ -15,6 +15,12 @@ saved with a different text keeps its version, not its diagnostics.  In
 ``auto`` mode a client that pulls stops receiving pushes, so it never sees each
 diagnostic twice; whenever pushing stops (that first pull, or a settings change
 to ``pull``) the diagnostics pushed so far are withdrawn.
+
+An analysis that runs out of its time budget (``analysis.timeoutMs``) is
+published as it is, ending in SEC900, and then continued in the background
+slice by slice: each slice reuses what the previous ones finished, until the
+report is complete (pull clients are then asked to refresh) or a slice makes
+no progress (a chunk too costly for any budget; its SEC900 stays).
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ from .convert import to_diagnostic
 if TYPE_CHECKING:
     from .server import TexleanServer
 
+CONTINUE_DELAY_S = 0.02  # between slices of an analysis that ran out of budget
+
+
+def _complete_chunks(doc: Document) -> int:
+    return sum(1 for c in doc.chunked.chunks if c.result is not None and c.result.complete)
+
 
 class DiagnosticsFeature:
     def __init__(self, server: TexleanServer) -> None:
@@ -43,6 +55,9 @@ class DiagnosticsFeature:
         self.timers: dict[str, asyncio.TimerHandle | asyncio.Handle] = {}
         self.analysed: dict[str, Report] = {}  # the latest analysed report per document
         self.published: dict[str, int | None] = {}
+        # documents whose analysis ran out of budget: (document, version, chunks complete)
+        self.unfinished: dict[str, tuple[Document, int, int]] = {}
+        self.last_items: dict[str, tuple[int, list[types.Diagnostic]]] = {}
         self.client_pulls = False
 
     # -- scheduling ---------------------------------------------------------------
@@ -53,6 +68,8 @@ class DiagnosticsFeature:
             self.cancel(uri)
             self.analysed.pop(uri, None)
             self.published.pop(uri, None)
+            self.unfinished.pop(uri, None)
+            self.last_items.pop(uri, None)
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
             )
@@ -86,8 +103,29 @@ class DiagnosticsFeature:
             self.server.report_feature_error("diagnostics", exc)
             return
         self.analysed[uri] = report
+        before = self.unfinished.get(uri)
+        continuing = before is not None and before[0] is doc and before[1] == doc.version
         if report.version == doc.version:  # never publish a stale result
-            self.publish(doc, report)
+            # a continued slice that found nothing new is not published again
+            self.publish(doc, report, only_if_changed=continuing and not report.complete)
+        self.follow_up(doc, report)
+
+    def follow_up(self, doc: Document, report: Report) -> None:
+        """Continue an analysis that ran out of budget, while it makes progress."""
+        uri = doc.uri
+        if report.complete:
+            if self.unfinished.pop(uri, None) is not None and not self.pushing():
+                self.refresh()  # pull clients: the report they have is partial
+            return
+        done = _complete_chunks(doc)
+        before = self.unfinished.get(uri)
+        same = before is not None and before[0] is doc and before[1] == doc.version
+        if same and before is not None and done <= before[2]:
+            return  # no progress with a fresh budget: leave the SEC900 finding
+        self.unfinished[uri] = (doc, doc.version, done)
+        if uri not in self.timers:
+            loop = asyncio.get_running_loop()
+            self.timers[uri] = loop.call_later(CONTINUE_DELAY_S, self.run, uri)
 
     # -- delivery -----------------------------------------------------------------
 
@@ -100,7 +138,7 @@ class DiagnosticsFeature:
         shown = present(report.findings, settings, limit=settings.diagnostics.max_count)
         return [to_diagnostic(doc, p, self.server.encoding) for p in shown]
 
-    def publish(self, doc: Document, report: Report) -> None:
+    def publish(self, doc: Document, report: Report, only_if_changed: bool = False) -> None:
         if not self.pushing():
             if self.published.get(doc.uri) is not None:
                 # pushing stopped since the last publish: withdraw what the client has
@@ -108,18 +146,25 @@ class DiagnosticsFeature:
                     types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
                 )
                 self.published[doc.uri] = None
+                self.last_items.pop(doc.uri, None)
+            return
+        items = self.diagnostics_for(doc, report)
+        if only_if_changed and self.last_items.get(doc.uri) == (report.version, items):
             return
         self.server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=doc.uri, version=report.version, diagnostics=self.diagnostics_for(doc, report)
-            )
+            types.PublishDiagnosticsParams(uri=doc.uri, version=report.version, diagnostics=items)
         )
         self.published[doc.uri] = report.version
+        self.last_items[doc.uri] = (report.version, items)
 
     def republish_all(self) -> None:
         for uri in list(self.server.engine.documents):
             if uri in self.analysed or self.server.settings.diagnostics.trigger == "change":
                 self.run(uri)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Ask a pull client to pull again (when it supports workspace/diagnostic/refresh)."""
         caps = self.server.client_capabilities.workspace
         if caps is not None and caps.diagnostics is not None and caps.diagnostics.refresh_support:
             self.server.workspace_diagnostic_refresh(None)
@@ -144,10 +189,12 @@ class DiagnosticsFeature:
                     types.PublishDiagnosticsParams(uri=other, diagnostics=[])
                 )
                 self.published[other] = None
+                self.last_items.pop(other, None)
         report = self.analysed.get(uri)
         if self.server.settings.diagnostics.trigger == "change" or report is None:
             report = self.server.engine.analyse(doc)
             self.analysed[uri] = report
+            self.follow_up(doc, report)
         items = self.diagnostics_for(doc, report)
         result_id = self.result_id(report, items)
         if params.previous_result_id == result_id:

@@ -9,6 +9,7 @@ field and reports a :class:`Problem` the front end shows to the user.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -79,8 +80,10 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], Any]:
 
 def _int_range(lo: int, hi: int) -> Callable[[Any], Any]:
     def check(v: Any) -> Any:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ValueError("expected an integer")
+        if isinstance(v, float) and (not math.isfinite(v) or v != int(v)):
+            raise ValueError("expected an integer")  # int(inf) would raise OverflowError
         if not lo <= int(v) <= hi:
             raise ValueError(f"expected {lo} to {hi}")
         return int(v)
@@ -159,13 +162,13 @@ def _parse_into(
             continue
         attr, spec = entry
         current = getattr(obj, attr)
+        if value is None:  # JSON null: the setting is not set, keep what it was
+            continue
         if isinstance(spec, dict):
             if not isinstance(value, Mapping):
                 problems.append(Problem(path, _show(value), "expected an object", "defaults"))
                 continue
             changes[attr] = _parse_into(current, value, spec, path + ".", problems)
-            continue
-        if value is None:
             continue
         try:
             changes[attr] = spec(value)

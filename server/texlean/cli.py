@@ -50,21 +50,25 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _files(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
-    """(display name, path) for every file to check; path None for standard input."""
+def _files(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, str | None]]:
+    """(display name, path, error) for every file to check; path None for standard input.
+
+    ``error`` is set (and the path None) for a folder that holds no TeX file:
+    the user named something there is nothing to check in, a usage error.
+    """
     for raw in paths:
         if raw == "-":
-            yield "<stdin>", None
+            yield "<stdin>", None, None
             continue
         p = Path(raw)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in TEX_SUFFIXES)
             if not found:
-                print(messages.render("cli-no-files", {"path": raw}), file=sys.stderr)
+                yield raw, None, messages.render("cli-no-files", {"path": raw})
             for f in found:
-                yield str(f), f
+                yield str(f), f, None
         else:
-            yield raw, p
+            yield raw, p, None
 
 
 def read_source(name: str, path: Path | None) -> tuple[str | None, str | None]:
@@ -75,7 +79,7 @@ def read_source(name: str, path: Path | None) -> tuple[str | None, str | None]:
         return None, messages.render(
             "cli-unreadable", {"path": name, "reason": exc.strerror or str(exc)}
         )
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         return None, messages.render("cli-binary", {"path": name})
     try:
         return data.decode("utf-8-sig"), None
@@ -104,8 +108,8 @@ def _check(args: argparse.Namespace) -> int:
     status = EXIT_CLEAN
     io_error = False
     out: list[dict[str, Any]] = []
-    for name, path in _files(args.paths):
-        text, error = read_source(name, path)
+    for name, path, problem in _files(args.paths):
+        text, error = (None, problem) if problem is not None else read_source(name, path)
         if text is None:
             print(f"texlean: {error}", file=sys.stderr)
             io_error = True

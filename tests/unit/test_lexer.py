@@ -448,6 +448,15 @@ def test_lstinline_forms() -> None:
     assert no_kind(tokens, MATH, COMMENT)
 
 
+def test_verbatim_command_without_a_body_leaves_no_stray_tokens() -> None:
+    # \lstinline[x] at the end of the text: no body, so no verbatim argument
+    # either; the [x] is lexed as ordinary text, once
+    assert toks("\\lstinline[x]") == [(CS, 0, 10, "lstinline"), (TEXT, 10, 13, "[x]")]
+    tokens = toks("\\mintinline{c} x")
+    assert no_kind(tokens, VARG, VERB)
+    check_spans("\\mintinline{c} x", tokens)
+
+
 def test_url_with_percent() -> None:
     text = "\\url{a%b#c}x"
     tokens = toks(text)
@@ -542,6 +551,8 @@ TRIGGERS = [
     "\\verb*",
     "\\url{",
     "\\lstinline",
+    "\\lstinline[x]",
+    "\\mintinline{c}",
     "\\begingroup",
     "\\endgroup",
     "^^",

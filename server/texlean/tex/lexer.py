@@ -398,6 +398,18 @@ class _Lexer:
         return stop
 
     def _verbatim_command(self, name: str, spec: dict[str, object], pos: int) -> int | None:
+        """Emit the arguments and the body of a verbatim-like command; the position after it.
+
+        None when there is no body (the scan then goes on after the command
+        name, so the arguments emitted so far are taken back).
+        """
+        mark = len(self.tokens)
+        found = self._verbatim_command_parts(name, spec, pos)
+        if found is None:
+            del self.tokens[mark:]
+        return found
+
+    def _verbatim_command_parts(self, name: str, spec: dict[str, object], pos: int) -> int | None:
         text, n = self.text, self.n
         append = self.tokens.append
         if spec.get("star") and pos < n and text[pos] == "*":

@@ -178,3 +178,27 @@ def test_a_known_sequence() -> None:
         doc.version += 1
         check_document(engine, doc)
     assert doc.text() == ""
+
+
+def test_running_out_of_budget_then_finishing() -> None:
+    """A budget that runs out leaves chunks incomplete (one SEC900); the next
+    update, with a fresh budget, finishes them and agrees with a fresh analysis."""
+    from texlean.analysis.pipeline import analyse_chunk, assemble
+    from texlean.budget import Budget
+    from texlean.document.cache import SizedCache
+
+    text = "\n\n".join(f"p{i} {{ $x$ }} \\write18{{c{i}}}" + " w" * 300 for i in range(200))
+    doc = Document("file:///b.tex", text, 1)
+    cache = SizedCache(1000, 10**8, lambda r: r.size)  # type: ignore[var-annotated]
+    doc.chunked.update(doc.lines, analyse_chunk, cache, Budget(seconds=60, steps=200))
+    results = doc.chunked.results()
+    assert not all(r.complete for _, r in results)
+    partial = assemble(results)
+    assert [f.code for f in partial].count("SEC900") == 1
+    assert len([f for f in partial if f.code == "SEC101"]) < 200
+    stats = doc.chunked.update(doc.lines, analyse_chunk, cache, Budget.unlimited())
+    assert stats.reanalysed > 0
+    results = doc.chunked.results()
+    assert all(r.complete for _, r in results)
+    assert assemble(results) == fresh(text)
+    assert len([f for f in assemble(results) if f.code == "SEC101"]) == 200

@@ -267,3 +267,10 @@ def test_definition_mask_covers_name_parameters_and_bodies() -> None:
     assert mask is not None
     assert [mask[i] for i in range(len(tokens))] == [0, LET_OPERAND, LET_OPERAND, LET_OPERAND, 0]
     assert body_mask(lex("plain {text}")[0]) is None
+
+
+def test_positions_with_every_line_ending() -> None:
+    # lone CR, CRLF and LF all end lines; columns count code points
+    assert brief("a\r}") == [("STR001", 1, 0, 1, 1)]
+    assert brief("a\r\n\r\n$b\r\rc") == [("STR006", 2, 0, 2, 1)]
+    assert brief("𝔽😀}") == [("STR001", 0, 2, 0, 3)]

@@ -259,16 +259,13 @@ async def initialize(
 # -- fixtures ----------------------------------------------------------------------
 
 
-@pytest_lsp.fixture(config=CONFIG)
-async def lsp(lsp_client: Client) -> AsyncIterator[None]:
-    """A started but not yet initialized server (tests call :func:`initialize`)."""
-    yield
-    server = lsp_client._server
+async def _stop(client: Client) -> None:
+    server = client._server
     try:
-        if lsp_client.capabilities is not None and lsp_client.error is None:
-            await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT)
+        if client.capabilities is not None and client.error is None:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
         else:
-            lsp_client.exit(None)
+            client.exit(None)
             if server is not None:
                 await asyncio.wait_for(server.wait(), TIMEOUT)
     except (asyncio.TimeoutError, Exception):
@@ -276,6 +273,27 @@ async def lsp(lsp_client: Client) -> AsyncIterator[None]:
             server.kill()  # our own child process, by its handle
     if server is not None:
         assert server.returncode is not None
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def lsp(lsp_client: Client) -> AsyncIterator[None]:
+    """A started but not yet initialized server (tests call :func:`initialize`)."""
+    yield
+    await _stop(lsp_client)
+
+
+@pytest_lsp.fixture(config=CONFIG, scope="module")
+async def shared_push_client(lsp_client: Client) -> AsyncIterator[None]:
+    """One initialized push client (VS Code capabilities) for a whole module.
+
+    For tests that only need a working server and leave it working (the
+    malformed-input tests): starting Python with lsprotocol takes about a
+    second.  Modules using it need ``pytestmark = pytest.mark.asyncio(loop_scope="module")``
+    (and ``loop_scope="module"`` on their async fixtures) and their own document URIs.
+    """
+    await initialize(lsp_client)
+    yield
+    await _stop(lsp_client)
 
 
 @pytest_asyncio.fixture

@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from pygls.exceptions import (
     JsonRpcException,
     JsonRpcInvalidParams,
@@ -46,11 +47,21 @@ async def still_serving(c: Client, uri: str) -> None:
     await c.wait_version(uri, version, after=start)
 
 
+# one server for the module: every test opens its own document and must leave
+# the server serving (which each checks with still_serving)
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
 @pytest.fixture
-async def opened(push_client: Client, uri: str) -> Client:
-    push_client.open(uri, TEXT, version=1)
-    assert codes(await push_client.wait_version(uri, 1)) == ["SEC101"]
-    return push_client
+def uri(request: pytest.FixtureRequest) -> str:
+    return f"file:///e2e/malformed/{request.node.name}.tex"
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def opened(shared_push_client: Client, uri: str) -> Client:
+    shared_push_client.open(uri, TEXT, version=1)
+    assert codes(await shared_push_client.wait_version(uri, 1)) == ["SEC101"]
+    return shared_push_client
 
 
 def td(uri: Any) -> dict[str, Any]:
@@ -215,6 +226,8 @@ async def test_json_that_is_not_a_message_gets_invalid_request(opened: Client, u
 
 async def test_bad_notifications_are_dropped_and_logged(opened: Client, uri: str) -> None:
     c = opened
+    before = await c.status()
+    logged = len(c.log_messages)
     c.raw_notify(
         "textDocument/didChange",
         params={"textDocument": {"uri": uri, "version": 2}},  # no contentChanges
@@ -229,11 +242,12 @@ async def test_bad_notifications_are_dropped_and_logged(opened: Client, uri: str
     c.raw_notify("textDocument/didOpen", params={"textDocument": {"uri": 3}})
     c.raw_notify("textDocument/didClose")
     status = await c.status()
-    assert status["openDocuments"] == 1
-    assert status["documents"][0]["version"] == 1  # none of the changes applied
+    assert status["openDocuments"] == before["openDocuments"]
+    versions = {d["uri"]: d["version"] for d in status["documents"]}
+    assert versions[uri] == 1  # none of the changes applied
     # each was reported to the client's log
     deadline = asyncio.get_running_loop().time() + TIMEOUT
-    while sum("textDocument/did" in m.message for m in c.log_messages) < 4:
+    while sum("textDocument/did" in m.message for m in c.log_messages[logged:]) < 4:
         assert asyncio.get_running_loop().time() < deadline, c.log_messages
         await asyncio.sleep(0.02)
     await still_serving(c, uri)

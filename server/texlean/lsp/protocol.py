@@ -100,6 +100,7 @@ class TexleanProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self.initialize_seen = False
         self.exit_code: int | None = None  # set by the exit notification
+        self._notification_keys: list[Any] = []
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         method = data.get("method")
@@ -204,25 +205,39 @@ class TexleanProtocol(LanguageServerProtocol):
         result = yield from super().lsp_initialize(params)
         return result
 
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        # pygls 2.1.1 keeps the future of every generator-style notification
+        # handler in _request_futures and never removes it (about 2 KB per
+        # notification, forever): forget each one once it is done.  (Not from a
+        # done-callback: shutdown cancels futures while iterating that dict.)
+        before = set(self._request_futures)
+        super()._handle_notification(method_name, params)
+        self._notification_keys.extend(set(self._request_futures) - before)
+        pending = []
+        for key in self._notification_keys:
+            future = self._request_futures.get(key)
+            if future is None:
+                continue
+            if future.done():
+                del self._request_futures[key]
+            else:
+                pending.append(key)
+        self._notification_keys = pending
+
     # Text synchronisation: straight to texlean's handlers, no pygls workspace copy.
+    # Plain functions, not generators: nothing to schedule, nothing to leak.
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(
-        self, params: types.DidOpenTextDocumentParams
-    ) -> Generator[Any, Any, None]:
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
+            handler(params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(
-        self, params: types.DidChangeTextDocumentParams
-    ) -> Generator[Any, Any, None]:
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> None:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
+            handler(params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(
-        self, params: types.DidCloseTextDocumentParams
-    ) -> Generator[Any, Any, None]:
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
+            handler(params)

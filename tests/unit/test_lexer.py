@@ -499,6 +499,16 @@ def test_budget_is_spent() -> None:
     assert budget.steps < 10**9
 
 
+def test_budget_is_spent_when_the_scan_restarts_often() -> None:
+    # every catcode change restarts the scan; the tokens still have to be paid for
+    text = "\\makeatletter\\makeatother" * 5_000
+    with pytest.raises(BudgetExceeded):
+        lex(text, budget=Budget(seconds=60, steps=1_000))
+    text = "\\verb|a|" * 5_000
+    with pytest.raises(BudgetExceeded):
+        lex(text, budget=Budget(seconds=60, steps=1_000))
+
+
 # -- properties ---------------------------------------------------------------------------
 
 ALPHABET = [

@@ -48,6 +48,14 @@ class OffsetMap:
             return pos
         return self.src[i] + (pos - self.dec[i])
 
+    def to_decoded(self, source: int) -> int | None:
+        """The decoded position that maps to ``source``; None inside a sequence."""
+        i = bisect_right(self.src, source) - 1
+        if i < 0:
+            return None
+        pos = self.dec[i] + (source - self.src[i])
+        return pos if self.to_source(pos) == source else None
+
 
 def has_sequences(text: str, superscripts: str) -> bool:
     """Whether ``text`` may contain a ``^^`` sequence (a doubled category-7 character)."""

@@ -21,6 +21,7 @@ lines that need it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -79,8 +80,11 @@ _CATCODE_SETTERS = frozenset(
 TRIGGERS = frozenset(VERBATIM_COMMANDS) | _GROUP_OPEN | _GROUP_CLOSE | _CATCODE_SETTERS
 _EXPL_CHANGES = (("_", cc.LETTER), (":", cc.LETTER), (" ", cc.IGNORED), ("\t", cc.IGNORED))
 _ENV_NAME = re.compile(r"[ \t]*\{([^{}\r\n\\]{1,80})\}")
-_BRACKET_ARG = re.compile(r"[ \t]*\[[^\]\r\n]*\]")
-_BRACE_ARG = re.compile(r"[ \t]*\{[^{}\r\n]*\}")
+# Arguments of verbatim-like constructs are short: bounding them keeps a line of
+# thousands of unclosed "\lstinline[" linear instead of quadratic.
+_MAX_ARG = 4096
+_BRACKET_ARG = re.compile(rf"[ \t]*\[[^\]\r\n]{{0,{_MAX_ARG}}}\]")
+_BRACE_ARG = re.compile(rf"[ \t]*\{{[^{{}}\r\n]{{0,{_MAX_ARG}}}\}}")
 _NAMED_VALUES = {"active": cc.ACTIVE, "other": cc.OTHER, "letter": cc.LETTER}
 
 
@@ -175,7 +179,14 @@ class _Lexer:
         self.verbatim = state.verbatim
         self.tokens: list[Token] = []
         self.budget = budget
+        self._spent = 0  # tokens paid for so far (across _scan calls)
         self._next_sup: dict[str, int] = {}
+        self._eol: tuple[int, int] = (0, -1)  # (searched from, line end found)
+        self._line_of_sup: tuple[int, int] = (-1, 0)  # (^^ position, start of its line)
+        # the last decoded segment: (source start, source end, superscripts, text, map)
+        self._segment: tuple[int, int, str, str, OffsetMap] | None = None
+        self._braces: tuple[int, int, dict[int, int]] = (-1, -1, {})  # from, line end, pairs
+        self._starts: list[int] | None = None
 
     # -- driving --------------------------------------------------------------
 
@@ -191,17 +202,30 @@ class _Lexer:
                 seg_end = n if sup_at >= n else self._line_start(sup_at)
                 if seg_end > pos:
                     pos = self._scan(text, pos, seg_end, None)
+                    self._pay_if_due()
                     continue
             # Decode the rest of that line with its end, and the blank lines and
             # spaces after it: a paragraph break after a line with ^^ is then
             # still one PAR token, and an end of line one EOL token.
+            sup = self.comp.superscripts
+            seg = self._segment
+            if seg is not None and seg[0] <= pos < seg[1] and seg[2] == sup:
+                # a restart inside the segment decoded last (after a catcode
+                # change, say): decoding it again would make long lines quadratic
+                at = seg[4].to_decoded(pos)
+                if at is not None:
+                    pos = self._scan(seg[3], at, len(seg[3]), seg[4])
+                    self._pay_if_due()
+                    continue
             line_end = self._line_end(max(pos, sup_at))
             if line_end > 0 and text[line_end - 1] in _NEWLINES:
                 m = self.comp.blank_run.match(text, line_end)
                 if m is not None:
                     line_end = m.end()
-            decoded, omap = decode(text, self.comp.superscripts, pos, line_end)
+            decoded, omap = decode(text, sup, pos, line_end)
+            self._segment = (pos, line_end, sup, decoded, omap)
             pos = self._scan(decoded, 0, len(decoded), omap)
+            self._pay_if_due()
 
     def _sup_position(self, pos: int) -> int:
         sup = self.comp.superscripts
@@ -214,13 +238,35 @@ class _Lexer:
             self._next_sup[sup] = cached
         return cached
 
+    def _line_start_of(self, pos: int) -> int:
+        """The start of the line holding ``pos`` (the line starts are found once:
+        searching backwards for both \\r and \\n would scan to the text's start)."""
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in _EOL.finditer(self.text))]
+        return self._starts[bisect_right(self._starts, pos) - 1]
+
     def _line_start(self, pos: int) -> int:
-        return max(self.text.rfind("\n", 0, pos), self.text.rfind("\r", 0, pos)) + 1
+        """The start of the line holding ``pos`` (a ``^^`` position: cached, the scan
+        restarts many times before reaching it)."""
+        if self._line_of_sup[0] == pos:
+            return self._line_of_sup[1]
+        start = self._line_start_of(pos)
+        self._line_of_sup = (pos, start)
+        return start
 
     def _line_end(self, pos: int) -> int:
-        """The position after the end of the line holding ``pos`` (its newline included)."""
+        """The position after the end of the line holding ``pos`` (its newline included).
+
+        Cached: on a long line every \\verb asks again, and searching from
+        each would be quadratic.
+        """
+        searched, end = self._eol
+        if searched <= pos < end:
+            return end
         m = _EOL.search(self.text, pos)
-        return self.n if m is None else m.end()
+        end = self.n if m is None else m.end()
+        self._eol = (pos, end)
+        return end
 
     # -- the scanning loop ----------------------------------------------------
 
@@ -229,7 +275,9 @@ class _Lexer:
         tokens = self.tokens
         append = tokens.append
         kind_of = self.comp.kind_of
-        checkpoint = len(tokens) + 2048
+        # The checkpoint counts from the tokens already paid for, not from this
+        # call: a text of many catcode changes restarts the scan after each one.
+        checkpoint = self._spent + 2048
         to_src = omap.to_source if omap is not None else None
         for m in self.comp.regex.finditer(s, start, end):
             g = m.lastindex
@@ -264,10 +312,40 @@ class _Lexer:
                 append((PAR, a, b, "\n\n"))
             # g == 6: ignored characters produce no token
             if len(tokens) > checkpoint:
-                checkpoint = len(tokens) + 2048
-                if self.budget is not None:
-                    self.budget.spend(2048)
+                self._pay()
+                checkpoint = self._spent + 2048
         return end if to_src is None else to_src(end)
+
+    def _brace_close(self, open_pos: int) -> int | None:
+        """Position of the ``}`` closing the ``{`` at ``open_pos`` on the same line.
+
+        The pairs of a line are found once: a line of thousands of unclosed
+        ``\\url{`` would otherwise be scanned once for each.
+        """
+        simple = _SIMPLE_GROUP.match(self.text, open_pos)
+        if simple is not None:  # the usual case: no nested braces, no backslash
+            return simple.end() - 1
+        start, end, pairs = self._braces
+        if not start <= open_pos < end:
+            # pairs found from any earlier point of the line are valid after it
+            start = open_pos
+            end = self._line_end(open_pos)
+            while end > start and self.text[end - 1] in _NEWLINES:
+                end -= 1
+            pairs = _brace_pairs(self.text, start, end)
+            self._braces = (start, end, pairs)
+        return pairs.get(open_pos)
+
+    def _pay_if_due(self) -> None:
+        if len(self.tokens) - self._spent >= 2048:
+            self._pay()
+
+    def _pay(self) -> None:
+        """Spend the budget for the tokens made since the last payment."""
+        count = len(self.tokens)
+        steps, self._spent = count - self._spent, count
+        if self.budget is not None:
+            self.budget.spend(steps)
 
     # -- category codes ---------------------------------------------------------
 
@@ -432,7 +510,7 @@ class _Lexer:
             return None
         ch = text[pos]
         if ch == "{" and form in ("braced", "either"):
-            close = _balanced_close(text, pos)
+            close = self._brace_close(pos)
             if close is None:
                 return None
             append((VERB, pos + 1, close, name))
@@ -455,25 +533,22 @@ class _Lexer:
         return self.entry if state == self.entry else state
 
 
-def _balanced_close(text: str, open_pos: int) -> int | None:
-    """Position of the ``}`` closing the ``{`` at ``open_pos`` on the same line."""
-    depth = 0
-    i = open_pos
-    n = len(text)
-    while i < n:
-        c = text[i]
+_BRACE_OR_ESCAPE = re.compile(r"\\[^\r\n]|[{}]")
+_SIMPLE_GROUP = re.compile(r"\{[^{}\\\r\n]*\}")
+
+
+def _brace_pairs(text: str, start: int, end: int) -> dict[int, int]:
+    """The ``{`` positions of ``text[start:end]`` (one line) mapped to their ``}``;
+    a backslash escapes the character after it."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACE_OR_ESCAPE.finditer(text, start, end):
+        c = m.group()
         if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif c in _NEWLINES:
-            return None
-        elif c == "\\":
-            i += 1
-        i += 1
-    return None
+            stack.append(m.start())
+        elif c == "}" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
 
 
 def lex(

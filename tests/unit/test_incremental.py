@@ -202,3 +202,30 @@ def test_running_out_of_budget_then_finishing() -> None:
     assert all(r.complete for _, r in results)
     assert assemble(results) == fresh(text)
     assert len([f for f in assemble(results) if f.code == "SEC101"]) == 200
+
+
+# Hostile one-line documents that used to take minutes: each construct made some
+# part of the analysis scan to the end of the line (or the chunk) again.
+HOSTILE = {
+    "unclosed \\write18 groups": "\\write18{" * 20_000,
+    "unclosed \\directlua groups": "\\directlua{" * 20_000,
+    "\\def without bodies": "\\def\\a" * 20_000,
+    "unclosed optional arguments": "\\newcommand\\x[" * 20_000,
+    "unclosed \\url arguments": "\\url{a" * 20_000,
+    "\\verb on one long line": "\\verb|a|" * 20_000,
+    "unclosed \\lstinline options": "\\lstinline[" * 20_000,
+    "catcode changes on a ^^ line": "\\makeatletter\\makeatother" * 20_000 + "^^41",
+    "many \\input": "\\input " * 20_000,
+}
+
+
+def test_hostile_documents_stay_within_their_time_budget() -> None:
+    import time
+
+    for name, text in HOSTILE.items():
+        started = time.perf_counter()
+        Engine(timeout_seconds=0.5).analyse_text(text)
+        elapsed = time.perf_counter() - started
+        # each took from 5 to 140 seconds before; linear now, and the budget is
+        # checked while lexing and while analysing
+        assert elapsed < 4, f"{name}: {elapsed:.1f} s"

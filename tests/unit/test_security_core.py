@@ -68,6 +68,10 @@ def test_immediate_write18_span_starts_at_immediate() -> None:
         ("\\write18{ls % a comment\n -l}", "ls -l"),
         ("\\write18{ls\n-l}", "ls -l"),
         ("\\write18", ""),  # no argument in sight: still a \write18
+        ("\\write" + " " * 40 + "18{ls}", "ls"),
+        ("\\write" + "+ " * 20 + "18{ls}", "ls"),
+        ("\\write" + "0" * 40 + "18{ls}", "ls"),
+        ("\\write" + "%\n" * 30 + "18{ls}", "ls"),
     ],
 )
 def test_write18_spellings(text: str, command: str) -> None:
@@ -137,6 +141,8 @@ def test_pipe_input_latex_form() -> None:
         "\\input{|ls}",
         '\\input^^7c"ls"',  # ^^7c is |
         '\\makeatletter\\@@input|"ls"',  # \@@input: LaTeX's name for the primitive
+        "\\input" + " " * 40 + '|"ls"',
+        "\\input{" + " " * 40 + '|"ls"}',
     ],
 )
 def test_pipe_input_spellings(text: str) -> None:

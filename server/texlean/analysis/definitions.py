@@ -52,12 +52,46 @@ def matching_end(tokens: Sequence[Token], open_index: int) -> int:
     return len(tokens) - 1
 
 
+def brace_pairs(tokens: Sequence[Token]) -> list[int]:
+    """For each token, the index of the END closing it if it is a BEGIN (the last
+    index when it is never closed, as :func:`matching_end` says), else -1.
+
+    One pass for a whole chunk: asking :func:`matching_end` for each of many
+    unclosed groups would scan to the end each time.
+    """
+    closes = [-1] * len(tokens)
+    stack: list[int] = []
+    for k, t in enumerate(tokens):
+        if t[0] == BEGIN:
+            stack.append(k)
+        elif t[0] == END and stack:
+            closes[stack.pop()] = k
+    last = len(tokens) - 1
+    for k in stack:
+        closes[k] = last
+    return closes
+
+
+MAX_HEAD = 64
+"""Tokens a definition's name and parameter text may take before its body: more,
+and it is no definition (this bounds the work for a text of thousands of ``\\def``)."""
+
+
 def _group_text(tokens: Sequence[Token], start: int, end: int) -> str:
     return "".join(t[3] if t[0] != CS else "\\" + t[3] for t in tokens[start + 1 : end])
 
 
-def parse_definition(tokens: Sequence[Token], i: int) -> Definition | None:
-    """The definition made by the command at ``tokens[i]``, if it is one."""
+def parse_definition(
+    tokens: Sequence[Token], i: int, closes: Sequence[int] | None = None
+) -> Definition | None:
+    """The definition made by the command at ``tokens[i]``, if it is one.
+
+    ``closes`` is :func:`brace_pairs` of ``tokens``, when the caller has it.
+    """
+
+    def close_of(j: int) -> int:
+        return closes[j] if closes is not None else matching_end(tokens, j)
+
     cmd = tokens[i][3]
     spec = DEFINITION_COMMANDS.get(cmd)
     if spec is None or tokens[i][0] != CS:
@@ -75,24 +109,32 @@ def parse_definition(tokens: Sequence[Token], i: int) -> Definition | None:
         name = t[3]
         j += 1
     elif t[0] == BEGIN and how in ("group", "cs-or-group"):
-        close = matching_end(tokens, j)
+        close = close_of(j)
+        if close - j > MAX_HEAD:
+            return None
         name = _group_text(tokens, j, close).strip().lstrip("\\") or None
         j = close + 1
     else:
         return None
     params = spec.get("params")
+    head_end = min(n, j + MAX_HEAD)
     if params == "tex":
-        while j < n and tokens[j][0] not in (BEGIN, PAR, END):
+        while j < head_end and tokens[j][0] not in (BEGIN, PAR, END):
+            if tokens[j][0] == CS and tokens[j][3] in DEFINITION_COMMANDS:
+                return None  # \\def\\a\\def\\b{..}: let the next one be the definition
             j += 1
+        if j == head_end < n:
+            return None
     else:
         j = _skip_blank(tokens, j)
         for _ in range(int(str(spec.get("skip", 0)))):
             if j < n and tokens[j][0] == BEGIN:
-                j = _skip_blank(tokens, matching_end(tokens, j) + 1)
+                j = _skip_blank(tokens, close_of(j) + 1)
         # [n][default]: brackets may be split over several tokens
-        while j < n and tokens[j][0] == TEXT and tokens[j][3].lstrip().startswith("["):
+        head_end = min(n, j + MAX_HEAD)
+        while j < head_end and tokens[j][0] == TEXT and tokens[j][3].lstrip().startswith("["):
             depth = 0
-            while j < n:
+            while j < head_end and tokens[j][0] != PAR:
                 if tokens[j][0] == TEXT:
                     depth += tokens[j][3].count("[") - tokens[j][3].count("]")
                 j += 1
@@ -104,7 +146,7 @@ def parse_definition(tokens: Sequence[Token], i: int) -> Definition | None:
         j = _skip_blank(tokens, j)
         if j >= n or tokens[j][0] != BEGIN:
             break
-        close = matching_end(tokens, j)
+        close = close_of(j)
         bodies.append((j, close))
         j = close + 1
     if not bodies:
@@ -154,12 +196,15 @@ def body_mask(tokens: Sequence[Token]) -> bytearray | None:
     name (``\\def\\(`` opens no math), the parameter text and the bodies.
     """
     mask: bytearray | None = None
+    closes: list[int] | None = None
     i = 0
     n = len(tokens)
     while i < n:
         t = tokens[i]
         if t[0] == CS and t[3] in DEFINITION_COMMANDS:
-            d = parse_definition(tokens, i)
+            if closes is None:
+                closes = brace_pairs(tokens)
+            d = parse_definition(tokens, i, closes)
             if d is not None:
                 if mask is None:
                     mask = bytearray(n)

@@ -67,8 +67,8 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         tokens, lex_exit = lex(text, entry.lex, budget)
         budget.spend(len(tokens) // 8 + 1)
         loc = Locator(text)
-        s_findings, events, s_exit = structure.analyse(tokens, loc, entry.struct)
-        sec_findings, sec_exit = security.analyse(tokens, text, loc, entry.sec)
+        s_findings, events, s_exit = structure.analyse(tokens, loc, entry.struct, budget)
+        sec_findings, sec_exit = security.analyse(tokens, text, loc, entry.sec, budget)
     except BudgetExceeded as exc:
         return ChunkResult(
             exit=entry,

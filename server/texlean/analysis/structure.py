@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..budget import Budget
 from ..tex.tokens import BEGIN, CS, CSYM, END, EOL, MATH, PAR, TEXT, Token
 from .definitions import LET_OPERAND, body_mask
 from .findings import Finding, Related, Span
@@ -57,8 +58,13 @@ def _env_name(tokens: Sequence[Token], i: int) -> tuple[str, int] | None:
 
 
 def analyse(
-    tokens: Sequence[Token], loc: Locator, state: StructState
+    tokens: Sequence[Token], loc: Locator, state: StructState, budget: Budget | None = None
 ) -> tuple[list[Finding], list[Event], StructState]:
+    """Findings within the chunk, the events :func:`fold` pairs across chunks, the exit state.
+
+    With a ``budget``, the time is checked every few thousand tokens
+    (:class:`~texlean.budget.BudgetExceeded` is raised when it is up).
+    """
     findings: list[Finding] = []
     braces: list[Event] = []  # reduced: unmatched } then unmatched {
     open_braces: list[int] = []
@@ -87,6 +93,8 @@ def analyse(
     n = len(tokens)
     i = 0
     while i < n:
+        if budget is not None and not i & 4095:
+            budget.spend(1)
         tok = tokens[i]
         kind = tok[0]
         if masked is not None and masked[i] == LET_OPERAND:

@@ -6,6 +6,10 @@ are exactly those of a fresh analysis of its final text.
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -229,3 +233,27 @@ def test_hostile_documents_stay_within_their_time_budget() -> None:
         # each took from 5 to 140 seconds before; linear now, and the budget is
         # checked while lexing and while analysing
         assert elapsed < 4, f"{name}: {elapsed:.1f} s"
+
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "stacks" / "algebra.tex"
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="the Stacks corpus is not next to the checkout")
+def test_edits_to_a_real_large_document() -> None:
+    """algebra.tex of the Stacks project (1.8 MB): random edits, each checked against
+    a fresh analysis, and each re-analysing a few chunks unless it changes a state."""
+    rng = random.Random(20260726)
+    snippets = ["$", "{", "}", "\\begin{lemma}", "\\end{proof}", "\n\n", "\\[", "%", "x"]
+    engine = Engine(timeout_seconds=60)
+    text = CORPUS.read_text(encoding="utf-8")
+    doc = engine.open("file:///algebra.tex", text, 1)
+    engine.analyse(doc)
+    assert engine.last.chunks > 3000
+    for _ in range(4):
+        line = rng.randrange(len(doc.lines))
+        new = "".join(rng.choice(snippets) for _ in range(rng.randrange(1, 3)))
+        doc.replace((line, rng.randrange(30)), (line, rng.randrange(30)), new)
+        doc.version += 1
+        got = list(engine.analyse(doc).findings)
+        assert engine.last.reanalysed <= 3
+        assert got == fresh(doc.text())

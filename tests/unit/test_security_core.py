@@ -176,6 +176,7 @@ def test_openout_pipe() -> None:
         ("\\openout5={/etc/x}", "/etc/x"),
         ('\\openout5="../x y"', "../x y"),
         ("\\openout5=C:/Users/x", "C:/Users/x"),
+        ("\\openout5={\\jobname/../../x}", "\\jobname/../../x"),
     ],
 )
 def test_openout_outside(text: str, path: str) -> None:
@@ -190,7 +191,15 @@ def test_openout_span() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["\\openout5=notes.txt", "\\openout5=sub/notes.txt", "\\openout\\f={out.aux}", "\\openout5"],
+    [
+        "\\openout5=notes.txt",
+        "\\openout5=sub/notes.txt",
+        "\\openout\\f={out.aux}",
+        "\\openout5",
+        # a control sequence is expanded by TeX: \jobname is the document's own name
+        "\\immediate\\openout\\f={\\jobname.tmp}",
+        "\\openout\\f=\\jobname-out.tex",
+    ],
 )
 def test_openout_inside_is_fine(text: str) -> None:
     assert findings(text) == []

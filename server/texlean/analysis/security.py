@@ -56,7 +56,10 @@ def _outside(path: str) -> bool:
     p = path.strip().strip('"')
     if not p:
         return False
-    if p.startswith(("/", "~", "\\")) or re.match(r"[A-Za-z]:[\\/]", p):
+    # A leading backslash starts a control sequence (\\jobname), which TeX
+    # expands: the literal core cannot tell where that points, so only
+    # literal absolute paths, home paths, drive letters and ".." count.
+    if p.startswith(("/", "~")) or re.match(r"[A-Za-z]:[\\/]", p):
         return True
     parts = re.split(r"[\\/]", p)
     return ".." in parts

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from texlean.budget import Budget, BudgetExceeded
 from texlean.tex import catcodes as cc
+from texlean.tex import lexer as lexer_module
 from texlean.tex.decode import decode
 from texlean.tex.lexer import lex
 from texlean.tex.state import INITIAL, LexState
@@ -647,3 +648,31 @@ def test_verbatim_environment_spelled_with_hat_hat() -> None:
     ]
     assert tokens[4] == (VERB, 22, 23, "verbatim")
     check_spans(text, tokens)
+
+
+# -- the character-by-character scanner ---------------------------------------------------
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.sampled_from([INITIAL, LexState(verbatim="verbatim")]))
+def test_character_scanner_gives_the_same_tokens_as_the_patterns(
+    text: str, state: LexState
+) -> None:
+    """Past too many catcode tables the lexer reads char by char: same tokens, same state."""
+    expected = lex(text, state)
+    limit = lexer_module._MAX_PATTERN_OVERRIDES
+    lexer_module._MAX_PATTERN_OVERRIDES = -1  # every table is "too big": always char by char
+    try:
+        got = lex(text, state)
+    finally:
+        lexer_module._MAX_PATTERN_OVERRIDES = limit
+    assert got == expected
+
+
+def test_thousands_of_distinct_catcode_tables_stay_linear() -> None:
+    # each assignment makes a table never seen before: compiling a pattern for each
+    # took 36 s for this text; the character scanner takes a fraction of a second
+    text = "".join(f"\\catcode{200 + i}=11 x{{y}}\n" for i in range(10_000)) + "\\write18{ls}"
+    tokens, state = lex(text, budget=Budget(seconds=5))
+    assert len(state.catcodes.overrides) == 10_000
+    assert (CS, "write") in {(t[0], t[3]) for t in tokens}

@@ -7,7 +7,9 @@ lexer compiles one regular expression per distinct table and caches it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 ESCAPE = 0
 BEGIN_GROUP = 1
@@ -66,6 +68,9 @@ _DEFAULTS: dict[str, int] = {
 }
 for _c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _DEFAULTS[_c] = LETTER
+
+
+DEFAULTS: Mapping[str, int] = MappingProxyType(_DEFAULTS)
 
 
 def default_catcode(ch: str) -> int:

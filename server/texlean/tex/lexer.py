@@ -65,6 +65,8 @@ _CAT_KIND = {
 }
 _NEWLINES = "\r\n"
 _EOL = re.compile(r"\r\n?|\n")
+# A line end that backtracking cannot split: "\r\n" is one, never "\r" then "\n".
+_NL = r"(?:\r\n|\r(?!\n)|\n)"
 _OPT_SPACES = r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)?"
 
 _TABLE = load("lexer")
@@ -96,65 +98,80 @@ def _cls(chars: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class _Pattern:
     regex: re.Pattern[str]
     kind_of: dict[str, int]
-    superscripts: str
-    catcode: re.Pattern[str]
-    makeother: re.Pattern[str]
-    escapes: str
-    blank_run: re.Pattern[str]  # blank lines, then the spaces starting the next line
 
 
-@lru_cache(maxsize=256)
-def _compile(table: cc.CatcodeTable) -> _Compiled:
+# Past this many overrides, or this many distinct tables in one lex() call, the
+# lexer reads character by character instead of compiling yet another pattern:
+# a document of 10,000 catcode changes stays linear.
+_MAX_PATTERN_OVERRIDES = 64
+_MAX_PATTERNS_PER_CALL = 24
+_TRACKED = (cc.ESCAPE, cc.SUPERSCRIPT, cc.SPACE, cc.IGNORED, cc.LETTER)
+_BLANK_CATS = (cc.SPACE, cc.IGNORED)
+_TEXT_CATS = (cc.SPACE, cc.LETTER, cc.OTHER)
+
+
+@lru_cache(maxsize=512)
+def _pattern(overrides: tuple[tuple[str, int], ...]) -> _Pattern:
+    """The tokenising pattern for a catcode table (given by its overrides)."""
+    table = cc.intern_table(overrides)
+
     def chars(cat: int) -> list[str]:
         return [c for c in table.chars_with(cat) if c not in _NEWLINES]
 
     esc = _cls(chars(cc.ESCAPE))
     letters = _cls(chars(cc.LETTER))
     comment = _cls(chars(cc.COMMENT))
-    spaces = "".join(re.escape(c) for c in chars(cc.SPACE))
     ignored = _cls(chars(cc.IGNORED))
     kind_of: dict[str, int] = {}
     for cat, kind in _CAT_KIND.items():
         for c in chars(cat):
             kind_of[c] = kind
-    specials_list = sorted(kind_of)
-    specials = _cls(specials_list)
+    specials = _cls(sorted(kind_of))
     stop = {
         c for cat in range(16) if cat not in (cc.SPACE, cc.LETTER, cc.OTHER) for c in chars(cat)
     }
     stop.update(_NEWLINES)
     text_class = "[^" + "".join(re.escape(c) for c in sorted(stop)) + "]"
-    # After an end of line TeX is in state N: it skips spaces, and ignored
-    # characters are dropped anywhere, so a line holding only those is blank.
-    blank = spaces + "".join(re.escape(c) for c in chars(cc.IGNORED))
-    sp = f"[{blank}]*" if blank else ""
+    sp = _blank_class("".join(chars(cc.SPACE) + chars(cc.IGNORED)))
     regex = re.compile(
         rf"{esc}(?:({letters}+)|([\s\S]))"  # 1 control word, 2 control symbol
         rf"|{comment}([^\r\n]*)"  # 3 comment
-        rf"|((?:\r\n?|\n)(?:{sp}(?:\r\n?|\n))+)"  # 4 blank lines
-        rf"|((?:\r\n?|\n){sp})"  # 5 end of line
+        rf"|({_NL}(?:{sp}{_NL})+)"  # 4 blank lines
+        rf"|({_NL}{sp})"  # 5 end of line
         rf"|({ignored}+)"  # 6 ignored characters
         rf"|({specials})"  # 7 one special character
         rf"|({text_class}+)"  # 8 a run of ordinary characters
     )
+    return _Pattern(regex=regex, kind_of=kind_of)
+
+
+def _blank_class(blank: str) -> str:
+    # After an end of line TeX is in state N: it skips spaces, and ignored
+    # characters are dropped anywhere, so a line holding only those is blank.
+    return f"[{''.join(re.escape(c) for c in blank)}]*" if blank else ""
+
+
+@lru_cache(maxsize=256)
+def _blank_run(blank: str) -> re.Pattern[str]:
+    """Blank lines, then the spaces starting the next line."""
+    sp = _blank_class(blank)
+    return re.compile(rf"(?:{sp}{_NL})*{sp}")
+
+
+@lru_cache(maxsize=256)
+def _assignments(escapes: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for what follows ``\\catcode`` and ``\\@makeother``."""
+    esc = _cls(sorted(escapes))
     number = r"(?:([0-9]+)|\"([0-9A-F]+)|'([0-7]+))"
     catcode = re.compile(
         rf"{_OPT_SPACES}(?:`(?:{esc}([\s\S])|([\s\S]))|{number}){_OPT_SPACES}=?{_OPT_SPACES}"
         rf"(?:{number}|{esc}(active|other|letter)(?![a-zA-Z]))"
     )
     makeother = re.compile(rf"{_OPT_SPACES}(?:{esc}([\s\S])|`([\s\S]))")
-    return _Compiled(
-        regex=regex,
-        kind_of=kind_of,
-        superscripts="".join(chars(cc.SUPERSCRIPT)),
-        catcode=catcode,
-        makeother=makeother,
-        escapes="".join(chars(cc.ESCAPE)),
-        blank_run=re.compile(rf"(?:{sp}(?:\r\n?|\n))*{sp}"),
-    )
+    return catcode, makeother
 
 
 def _number(dec: str | None, hexa: str | None, octal: str | None) -> int | None:
@@ -172,8 +189,13 @@ class _Lexer:
         self.text = text
         self.n = len(text)
         self.entry = state
-        self.table = state.catcodes
-        self.comp = _compile(state.catcodes)
+        # The working table: mutable overrides plus the characters of the
+        # categories the lexer asks about, kept up to date change by change.
+        self.cats: dict[str, int] = {}
+        self.track: dict[int, set[str]] = {}
+        self._load(state.catcodes)
+        self._patterns_seen: set[tuple[tuple[str, int], ...]] = set()
+        self._char_mode = False
         self.saves = list(state.saves)
         self.depth = state.depth if state.saves else 0
         self.verbatim = state.verbatim
@@ -207,7 +229,7 @@ class _Lexer:
             # Decode the rest of that line with its end, and the blank lines and
             # spaces after it: a paragraph break after a line with ^^ is then
             # still one PAR token, and an end of line one EOL token.
-            sup = self.comp.superscripts
+            sup = self.sup
             seg = self._segment
             if seg is not None and seg[0] <= pos < seg[1] and seg[2] == sup:
                 # a restart inside the segment decoded last (after a catcode
@@ -219,7 +241,7 @@ class _Lexer:
                     continue
             line_end = self._line_end(max(pos, sup_at))
             if line_end > 0 and text[line_end - 1] in _NEWLINES:
-                m = self.comp.blank_run.match(text, line_end)
+                m = _blank_run(self.blank).match(text, line_end)
                 if m is not None:
                     line_end = m.end()
             decoded, omap = decode(text, sup, pos, line_end)
@@ -228,7 +250,7 @@ class _Lexer:
             self._pay_if_due()
 
     def _sup_position(self, pos: int) -> int:
-        sup = self.comp.superscripts
+        sup = self.sup
         if not sup:
             return self.n
         cached = self._next_sup.get(sup)
@@ -272,14 +294,17 @@ class _Lexer:
 
     def _scan(self, s: str, start: int, end: int, omap: OffsetMap | None) -> int:
         """Tokenise ``s[start:end]``; return the source position to continue from."""
+        pattern = self._pattern_now()
+        if pattern is None:
+            return self._scan_chars(s, start, end, omap)
         tokens = self.tokens
         append = tokens.append
-        kind_of = self.comp.kind_of
+        kind_of = pattern.kind_of
         # The checkpoint counts from the tokens already paid for, not from this
         # call: a text of many catcode changes restarts the scan after each one.
         checkpoint = self._spent + 2048
         to_src = omap.to_source if omap is not None else None
-        for m in self.comp.regex.finditer(s, start, end):
+        for m in pattern.regex.finditer(s, start, end):
             g = m.lastindex
             if to_src is None:
                 a, b = m.span()
@@ -311,6 +336,92 @@ class _Lexer:
             elif g == 4:
                 append((PAR, a, b, "\n\n"))
             # g == 6: ignored characters produce no token
+            if len(tokens) > checkpoint:
+                self._pay()
+                checkpoint = self._spent + 2048
+        return end if to_src is None else to_src(end)
+
+    def _scan_chars(self, s: str, start: int, end: int, omap: OffsetMap | None) -> int:
+        """:meth:`_scan`, character by character: the same tokens, no compiled pattern.
+
+        Used when the document changes category codes so often that compiling
+        a pattern for each table would cost more than reading the characters.
+        """
+        tokens = self.tokens
+        append = tokens.append
+        to_src = omap.to_source if omap is not None else None
+        overrides = self.cats.get
+        defaults = cc.DEFAULTS.get
+
+        def cat(ch: str) -> int:
+            code = overrides(ch)
+            return defaults(ch, cc.OTHER) if code is None else code
+
+        checkpoint = self._spent + 2048
+        i = start
+        while i < end:
+            c = s[i]
+            if c == "\r" or c == "\n":
+                j = i + (2 if c == "\r" and i + 1 < end and s[i + 1] == "\n" else 1)
+                k = j
+                par_end = -1
+                while True:
+                    m = k
+                    while m < end and s[m] not in _NEWLINES and cat(s[m]) in _BLANK_CATS:
+                        m += 1
+                    if m < end and s[m] in _NEWLINES:
+                        k = m + (2 if s[m] == "\r" and m + 1 < end and s[m + 1] == "\n" else 1)
+                        par_end = k
+                    else:
+                        break
+                kind, stop, value = (PAR, par_end, "\n\n") if par_end >= 0 else (EOL, m, "\n")
+            else:
+                code = cat(c)
+                if code == cc.ESCAPE:
+                    j = i + 1
+                    if j >= end:
+                        i = j  # an escape character at the very end starts nothing
+                        continue
+                    d = s[j]
+                    if d not in _NEWLINES and cat(d) == cc.LETTER:
+                        k = j + 1
+                        while k < end and s[k] not in _NEWLINES and cat(s[k]) == cc.LETTER:
+                            k += 1
+                        name = s[j:k]
+                        a, b = (i, k) if to_src is None else (to_src(i), to_src(k))
+                        append((CS, a, b, name))
+                        if name in TRIGGERS:
+                            restart = self._trigger(name, s, k, omap)
+                            if restart is not None:
+                                return restart
+                        i = k
+                        continue
+                    kind, stop, value = CSYM, j + 1, d
+                elif code == cc.COMMENT:
+                    k = i + 1
+                    while k < end and s[k] not in _NEWLINES:
+                        k += 1
+                    kind, stop, value = COMMENT, k, s[i + 1 : k]
+                elif code == cc.IGNORED:
+                    k = i + 1
+                    while k < end and s[k] not in _NEWLINES and cat(s[k]) == cc.IGNORED:
+                        k += 1
+                    i = k
+                    continue
+                elif code in _CAT_KIND:
+                    kind, stop, value = _CAT_KIND[code], i + 1, c
+                else:
+                    k = i + 1
+                    while k < end and s[k] not in _NEWLINES and cat(s[k]) in _TEXT_CATS:
+                        k += 1
+                    kind, stop, value = TEXT, k, s[i:k]
+            a, b = (i, stop) if to_src is None else (to_src(i), to_src(stop))
+            append((kind, a, b, value))
+            i = stop
+            if kind == BEGIN:
+                self.depth += 1
+            elif kind == END and self._close_group():
+                return b
             if len(tokens) > checkpoint:
                 self._pay()
                 checkpoint = self._spent + 2048
@@ -349,15 +460,50 @@ class _Lexer:
 
     # -- category codes ---------------------------------------------------------
 
+    def _load(self, table: cc.CatcodeTable) -> None:
+        self.cats = dict(table.overrides)
+        self.track = {cat: set(table.chars_with(cat)) for cat in _TRACKED}
+        self._table: cc.CatcodeTable | None = table
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._current: _Pattern | None = None
+        self.sup = "".join(sorted(self.track[cc.SUPERSCRIPT] - set(_NEWLINES)))
+        self.escapes = "".join(sorted(self.track[cc.ESCAPE] - set(_NEWLINES)))
+        self.blank = "".join(
+            sorted((self.track[cc.SPACE] | self.track[cc.IGNORED]) - set(_NEWLINES))
+        )
+
+    def cat(self, ch: str) -> int:
+        code = self.cats.get(ch)
+        return cc.default_catcode(ch) if code is None else code
+
+    def snapshot(self) -> cc.CatcodeTable:
+        """The working table as an immutable one (made once per change)."""
+        if self._table is None:
+            self._table = cc.intern_table(tuple(sorted(self.cats.items())))
+        return self._table
+
     def _set_cat(self, ch: str, cat: int) -> None:
-        old = self.table
-        new = old.with_cat(ch, cat)
-        if new is old:
+        old = self.cat(ch)
+        if old == cat:
             return
         if self.depth > 0 and not (self.saves and self.saves[-1][0] == self.depth):
-            self.saves.append((self.depth, old))
-        self.table = new
-        self.comp = _compile(new)
+            self.saves.append((self.depth, self.snapshot()))
+            if self.budget is not None:
+                self.budget.spend(len(self.cats) + 16)
+        if old in self.track:
+            self.track[old].discard(ch)
+        if cat in self.track:
+            self.track[cat].add(ch)
+        if cc.default_catcode(ch) == cat:
+            self.cats.pop(ch, None)
+        else:
+            self.cats[ch] = cat
+        self._table = None
+        self._refresh()
+        if self.budget is not None:
+            self.budget.spend(16)
 
     def _close_group(self) -> bool:
         """Leave a group; restore scoped category codes.  True when the table changed."""
@@ -365,13 +511,27 @@ class _Lexer:
         changed = False
         while self.saves and self.saves[-1][0] > self.depth:
             _, table = self.saves.pop()
-            if table is not self.table:
-                self.table = table
-                self.comp = _compile(table)
+            if table is not self._table:
+                self._load(table)
                 changed = True
         if not self.saves and self.depth < 0:
             self.depth = 0
         return changed
+
+    def _pattern_now(self) -> _Pattern | None:
+        """The compiled pattern for the working table, or None to read char by char."""
+        if self._current is not None:
+            return self._current
+        if self._char_mode or len(self.cats) > _MAX_PATTERN_OVERRIDES:
+            return None
+        key = tuple(sorted(self.cats.items()))
+        if key not in self._patterns_seen:
+            if len(self._patterns_seen) >= _MAX_PATTERNS_PER_CALL:
+                self._char_mode = True
+                return None
+            self._patterns_seen.add(key)
+        self._current = _pattern(key)
+        return self._current
 
     # -- triggers ---------------------------------------------------------------
 
@@ -401,7 +561,7 @@ class _Lexer:
         if name in _GROUP_CLOSE:
             return src(e) if self._close_group() else None
         if name == "catcode":
-            m = self.comp.catcode.match(s, e)
+            m = _assignments(self.escapes)[0].match(s, e)
             if m is None:
                 return None
             code = _number(m.group(3), m.group(4), m.group(5))
@@ -424,7 +584,7 @@ class _Lexer:
             self._set_cat("@", cc.OTHER)
             return src(e)
         if name == "@makeother":
-            m = self.comp.makeother.match(s, e)
+            m = _assignments(self.escapes)[1].match(s, e)
             if m is None:
                 return None
             ch = m.group(1) or m.group(2)
@@ -525,7 +685,7 @@ class _Lexer:
 
     def exit_state(self) -> LexState:
         state = LexState(
-            catcodes=self.table,
+            catcodes=self.snapshot(),
             saves=tuple(self.saves),
             depth=self.depth if self.saves else 0,
             verbatim=self.verbatim,

@@ -17,7 +17,9 @@ from .document.cache import SizedCache
 from .document.chunked import UpdateStats
 from .document.model import Document
 
-CHUNK_CACHE_ENTRIES = 50_000
+# An entry costs about 500 bytes of RSS (key, digest, result); typing adds one per
+# keystroke, so the entry bound is what keeps a long session's memory flat.
+CHUNK_CACHE_ENTRIES = 16_384
 CHUNK_CACHE_BYTES = 24 * 1024 * 1024
 RESULT_CACHE_ENTRIES = 64
 RESULT_CACHE_BYTES = 32 * 1024 * 1024

@@ -274,3 +274,18 @@ def test_positions_with_every_line_ending() -> None:
     assert brief("a\r}") == [("STR001", 1, 0, 1, 1)]
     assert brief("a\r\n\r\n$b\r\rc") == [("STR006", 2, 0, 2, 1)]
     assert brief("𝔽😀}") == [("STR001", 0, 2, 0, 3)]
+
+
+def test_an_analysis_cut_short_reports_nothing_as_unclosed() -> None:
+    # the closing brace and \end{document} lie past the point where the budget ran
+    # out: they were never read, so nothing may be called unclosed (only SEC900)
+    from texlean.engine import Engine
+
+    text = "\\begin{document}\n{\n" + "Paragraph $x$.\n\n" * 20_000 + "}\n\\end{document}\n"
+    report = Engine(timeout_seconds=0.02).analyse_text(text)
+    codes = {f.code for f in report.findings}
+    assert not report.complete
+    assert "SEC900" in codes
+    assert not codes & {"STR002", "STR004", "STR009"}
+    # analysed in full, the same document is clean
+    assert Engine(timeout_seconds=60).analyse_text(text).findings == ()

@@ -46,11 +46,11 @@ class ChunkResult:
     events: tuple[structure.Event, ...] = ()
     complete: bool = True
     stopped: str | None = None  # why the analysis stopped early ("time", "steps")
-    size: int = 256  # approximate bytes, for the cache bound
+    size: int = 512  # approximate bytes of RSS, for the cache bound
 
 
 def _size(findings: tuple[Finding, ...], events: tuple[structure.Event, ...]) -> int:
-    return 256 + 200 * len(findings) + 120 * len(events)
+    return 512 + 400 * len(findings) + 250 * len(events)
 
 
 def tokens_of(text: str, entry: ChunkState, budget: Budget | None = None) -> list[Token]:
@@ -92,7 +92,9 @@ def assemble(results: Iterable[tuple[int, ChunkResult]]) -> list[Finding]:
     findings: list[Finding] = []
     events: list[structure.Event] = []
     budget_reported = False
+    truncated = False
     for start, result in results:
+        truncated = truncated or not result.complete
         for f in result.findings:
             if f.code == "SEC900":
                 if budget_reported:
@@ -102,7 +104,9 @@ def assemble(results: Iterable[tuple[int, ChunkResult]]) -> list[Finding]:
         if result.events:
             events.extend(ev.shifted(start) for ev in result.events)
     if events:
-        findings.extend(structure.fold(events))
+        # past an analysis that ran out of budget, what closes an open brace or
+        # environment was never read: nothing can be called unclosed
+        findings.extend(structure.fold(events, at_end=not truncated))
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.code))
     return _cap_structure(findings)
 

@@ -171,8 +171,12 @@ def analyse(
     return findings, braces + envs + math_events, exit_state
 
 
-def fold(events: Iterable[Event]) -> list[Finding]:
-    """Pair the unmatched events of all chunks, in document order."""
+def fold(events: Iterable[Event], at_end: bool = True) -> list[Finding]:
+    """Pair the unmatched events of all chunks, in document order.
+
+    ``at_end`` says the events run to the end of the document, so what is
+    still open is unclosed; it is False when the analysis stopped early.
+    """
     findings: list[Finding] = []
     counts: dict[str, int] = {}
 
@@ -230,6 +234,8 @@ def fold(events: Iterable[Event]) -> list[Finding]:
             envs.pop()
         else:
             report(Finding("STR003", ev.span, (("env", ev.name),)))
+    if not at_end:
+        return findings
     if math_open is not None:
         report_math(math_open)
     for ev in envs:

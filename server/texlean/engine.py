@@ -17,9 +17,12 @@ from .document.cache import SizedCache
 from .document.chunked import UpdateStats
 from .document.model import Document
 
-# An entry costs about 500 bytes of RSS (key, digest, result); typing adds one per
-# keystroke, so the entry bound is what keeps a long session's memory flat.
-CHUNK_CACHE_ENTRIES = 16_384
+# An entry costs about 500 bytes of RSS (key, digest, result) and typing adds one
+# per keystroke, so the entry bound is what keeps a long session's memory flat.
+# It follows the open documents: room for every chunk twice (a state change and
+# its undo), plus a margin for recent edits and closed documents.
+CHUNK_CACHE_ENTRIES = 50_000
+CHUNK_CACHE_MARGIN = 2_048
 CHUNK_CACHE_BYTES = 24 * 1024 * 1024
 RESULT_CACHE_ENTRIES = 64
 RESULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -84,6 +87,10 @@ class Engine:
         bump the version (a save that sends the text) never gets a stale report.
         """
         key = (doc.uri, doc.version, doc.serial, doc.revision)
+        self.chunk_cache.max_entries = min(
+            CHUNK_CACHE_ENTRIES,
+            CHUNK_CACHE_MARGIN + 2 * sum(len(d.chunked.chunks) for d in self.documents.values()),
+        )
         cached = self.result_cache.get(key)
         if cached is not None:
             self.last = LastAnalysis(doc.uri, doc.version, from_result_cache=True)

@@ -19,21 +19,26 @@ class Rule:
     title: str
     category: Category
     severities: dict[str, Severity]
-    engines: tuple[str, ...] = ()
+    when_shell_escape: tuple[str, ...] | None = None  # None: any mode
+    when_engines: tuple[str, ...] | None = None  # None: any engine
     message: str = ""
     explanation: str = ""
     references: tuple[str, ...] = ()
     fix: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
+    def applies(self, shell_escape: str = "restricted", engine: str = "any") -> bool:
+        """Whether the construct does its harm under the assumed configuration."""
+        if self.when_shell_escape is not None and shell_escape not in self.when_shell_escape:
+            return False
+        return self.when_engines is None or engine == "any" or engine in self.when_engines
+
     def severity(self, shell_escape: str = "restricted", engine: str = "any") -> Severity:
         """The severity under the assumed shell-escape mode and engine."""
         if "default" in self.severities:
             return self.severities["default"]
-        if self.engines:
-            key = "applies" if engine == "any" or engine in self.engines else "other"
-            return self.severities.get(key, Severity.WARNING)
-        return self.severities.get(shell_escape, Severity.WARNING)
+        key = "applies" if self.applies(shell_escape, engine) else "otherwise"
+        return self.severities[key]
 
 
 def _parse(entry: dict[str, object]) -> Rule:
@@ -44,13 +49,18 @@ def _parse(entry: dict[str, object]) -> Rule:
         else {"default": Severity(str(raw))}
     )
     code = str(entry["code"])
+    when = entry.get("when") or {}
+    assert isinstance(when, dict)
+    shell = when.get("shell_escape")
+    engines = when.get("engines")
     return Rule(
         code=code,
         name=str(entry["name"]),
         title=str(entry["title"]),
         category=Category(str(entry["category"])),
         severities=severities,
-        engines=tuple(str(e) for e in entry.get("engines", ()) or ()),  # type: ignore[attr-defined]
+        when_shell_escape=None if shell is None else tuple(str(m) for m in shell),
+        when_engines=None if engines is None else tuple(str(e) for e in engines),
         message=str(entry.get("message", code)),
         explanation=str(entry.get("explanation", "")),
         references=tuple(str(r) for r in entry.get("references", ()) or ()),  # type: ignore[attr-defined]

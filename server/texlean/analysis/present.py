@@ -30,6 +30,7 @@ class Presented:
 def message_params(finding: Finding) -> dict[str, str]:
     """Parameters with nested messages (``x_key``) rendered into ``x``."""
     params = dict(finding.params)
+    params.setdefault("via", "")  # how an obfuscated construct was reached, when it was
     for key in [k for k in params if k.endswith("_key")]:
         params[key[:-4]] = messages.render(params[key], params)
     return params

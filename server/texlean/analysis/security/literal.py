@@ -14,11 +14,11 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..budget import Budget
-from ..tex.decode import decode
-from ..tex.tokens import BEGIN, COMMENT, CS, CSYM, END, EOL, PAR, TEXT, VARG, VERB, Token
-from .findings import Finding
-from .locate import Locator
+from ...budget import Budget
+from ...tex.decode import decode
+from ...tex.tokens import BEGIN, COMMENT, CS, CSYM, END, EOL, PAR, TEXT, VARG, VERB, Token
+from ..findings import Finding
+from ..locate import Locator
 
 # The patterns read what TeX reads after the command (see _read_after): decoded
 # characters, an end of line as "\n", comments left out.
@@ -275,7 +275,11 @@ def analyse(
             if m is not None:
                 end = reading.end_of(m, tok[2])
                 findings.append(
-                    Finding("SEC102", loc.span(tok[1], end), (("command", m.group("cmd").strip()),))
+                    Finding(
+                        "SEC102",
+                        loc.span(tok[1], end),
+                        (("cs", name), ("command", m.group("cmd").strip())),
+                    )
                 )
         elif name in ("openin", "openout"):
             reading = _read_after(text, tokens, i)
@@ -305,14 +309,9 @@ def analyse(
                 code_text, end = _group(text, tokens, arg, closes[arg], None)
                 i = closes[arg]  # the group is Lua, not TeX
             reach = sorted(set(_LUA_REACH.findall(code_text)))
-            summary = (
-                ("lua-summary-reaches", ", ".join(reach)) if reach else ("lua-summary-computes", "")
-            )
             findings.append(
-                Finding(
-                    "SEC401",
-                    loc.span(tok[1], end),
-                    (("summary_key", summary[0]), ("what", summary[1])),
-                )
+                Finding("SEC401", loc.span(tok[1], end), (("what", ", ".join(reach)),))
+                if reach
+                else Finding("SEC404", loc.span(tok[1], end))
             )
     return findings, state

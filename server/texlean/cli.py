@@ -1,8 +1,9 @@
-"""The command line: ``texlean serve | check``.
+"""The command line: ``texlean serve | check | rules``.
 
 ``check`` prints what the server would report, without an editor.  Exit
 status: 0 when nothing at warning or above was found, 1 when something was,
-2 on usage or I/O errors (the other files are still checked).
+2 on usage or I/O errors (the other files are still checked).  ``rules``
+prints the rule catalog (``--markdown`` is ``docs/rules.md``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__, messages
 from .analysis.findings import Severity
 from .analysis.present import Presented, present
+from .analysis.rules import catalog, resolve_code
 from .document.lines import split_lines
 from .engine import Engine
 from .lsp.convert import to_range
@@ -102,8 +105,38 @@ def _json_item(name: str, lines: list[str], p: Presented) -> dict[str, Any]:
     }
 
 
+def _code_list(raw: str | None, option: str) -> tuple[str, ...] | str:
+    """Rule codes from ``CODE,NAME,…``, or the message for the first unknown one."""
+    if raw is None:
+        return ()
+    codes = []
+    for item in raw.replace(",", " ").split():
+        code = resolve_code(item)
+        if code is None:
+            return messages.render("cli-unknown-rule", {"option": option, "name": item})
+        codes.append(code)
+    return tuple(codes)
+
+
+def _check_settings(args: argparse.Namespace) -> Settings | str:
+    """The settings ``check`` runs with (``--ignore``, ``--select``), or a usage error."""
+    ignore = _code_list(args.ignore, "--ignore")
+    if isinstance(ignore, str):
+        return ignore
+    select = _code_list(args.select, "--select")
+    if isinstance(select, str):
+        return select
+    if args.select is not None:
+        ignore = ignore + tuple(code for code in catalog() if code not in select)
+    return replace(Settings(), ignore=ignore)
+
+
 def _check(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings_or_error = _check_settings(args)
+    if isinstance(settings_or_error, str):
+        print(f"texlean: {settings_or_error}", file=sys.stderr)
+        return EXIT_ERROR
+    settings = settings_or_error
     engine = Engine(timeout_seconds=args.timeout_ms / 1000)
     status = EXIT_CLEAN
     io_error = False
@@ -130,6 +163,19 @@ def _check(args: argparse.Namespace) -> int:
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     return EXIT_ERROR if io_error else status
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from . import docs_gen
+
+    if args.format == "json":
+        json.dump(docs_gen.catalog_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "markdown":
+        sys.stdout.write(docs_gen.markdown())
+    else:
+        sys.stdout.write(docs_gen.text_listing())
+    return EXIT_CLEAN
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,7 +206,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--timeout-ms", type=int, default=20_000, help="analysis budget per file")
+    check.add_argument(
+        "--ignore", metavar="CODE,…", help="never report these rules (codes or names)"
+    )
+    check.add_argument(
+        "--select", metavar="CODE,…", help="report only these rules (codes or names)"
+    )
     check.set_defaults(run=_check)
+
+    rules = sub.add_parser("rules", help="list the rules texlean reports (the rule catalog)")
+    rules.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text: one line per rule; json: the whole catalog; markdown: docs/rules.md",
+    )
+    rules.add_argument(
+        "--markdown",
+        dest="format",
+        action="store_const",
+        const="markdown",
+        help="print docs/rules.md (same as --format markdown)",
+    )
+    rules.set_defaults(run=_rules)
     return parser
 
 

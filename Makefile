@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint unit e2e bench vsix clean
+.PHONY: setup demo test lint unit e2e bench vsix clean groundtruth
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ e2e: setup
 ## bench: latency, throughput and memory figures (not tests; prints medians and ratios)
 bench: setup
 	$(BIN)/python bench/run.py
+
+## groundtruth: compile tests/groundtruth/cases with real TeX Live in a sandbox and compare
+## with texlean (needs TeX Live; minutes; not part of test; writes tests/groundtruth/report.md)
+groundtruth: setup
+	$(BIN)/python tests/groundtruth/run_groundtruth.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

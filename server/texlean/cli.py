@@ -22,7 +22,7 @@ from .analysis.findings import Severity
 from .analysis.present import Presented, present
 from .analysis.rules import catalog, resolve_code
 from .document.lines import split_lines
-from .engine import Engine
+from .engine import Engine, Report
 from .lsp.convert import to_range
 from .settings import Settings
 
@@ -105,6 +105,16 @@ def _json_item(name: str, lines: list[str], p: Presented) -> dict[str, Any]:
     }
 
 
+def _shown(report: Report, settings: Settings, show_suppressed: bool) -> list[Presented]:
+    """What ``check`` prints: the findings, and with ``show_suppressed`` those that
+    suppression comments hide, marked as such (in document order)."""
+    shown = present(report.visible(settings.suppression_comments), settings)
+    if not show_suppressed or not settings.suppression_comments or not report.suppressed:
+        return shown
+    hidden = [replace(p, suppressed=True) for p in present(report.suppressed, settings)]
+    return sorted(shown + hidden, key=lambda p: (p.span.line, p.span.col, p.code))
+
+
 def _code_list(raw: str | None, option: str) -> tuple[str, ...] | str:
     """Rule codes from ``CODE,NAME,…``, or the message for the first unknown one."""
     if raw is None:
@@ -128,7 +138,7 @@ def _check_settings(args: argparse.Namespace) -> Settings | str:
         return select
     if args.select is not None:
         ignore = ignore + tuple(code for code in catalog() if code not in select)
-    return replace(Settings(), ignore=ignore)
+    return replace(Settings(), ignore=ignore, suppression_comments=not args.no_suppressions)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -148,16 +158,20 @@ def _check(args: argparse.Namespace) -> int:
             io_error = True
             continue
         report = engine.analyse_text(text, uri=name)
-        shown = present(report.findings, settings)
         lines = split_lines(text)
-        for p in shown:
-            if p.severity.rank >= Severity.WARNING.rank:
+        for p in _shown(report, settings, args.show_suppressed):
+            if p.severity.rank >= Severity.WARNING.rank and not p.suppressed:
                 status = EXIT_FINDINGS
             if args.format == "json":
-                out.append(_json_item(name, lines, p))
+                item = _json_item(name, lines, p)
+                if args.show_suppressed:
+                    item["suppressed"] = p.suppressed
+                out.append(item)
             else:
+                mark = " (suppressed)" if p.suppressed else ""
                 print(
-                    f"{name}:{p.span.line + 1}:{p.span.col + 1}: {p.severity.value} {p.code} {p.message}"
+                    f"{name}:{p.span.line + 1}:{p.span.col + 1}: "
+                    f"{p.severity.value} {p.code} {p.message}{mark}"
                 )
     if args.format == "json":
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
@@ -211,6 +225,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--select", metavar="CODE,…", help="report only these rules (codes or names)"
+    )
+    check.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="also print what `% texlean:` comments suppress, marked (suppressed);"
+        " it never counts for the exit status",
+    )
+    check.add_argument(
+        "--no-suppressions",
+        action="store_true",
+        help="ignore the documents' `% texlean:` suppression comments"
+        " (for documents you did not write)",
     )
     check.set_defaults(run=_check)
 

@@ -256,6 +256,39 @@ severity by configuration included.
   `{"rules": {"SEC105": "off", "lua-file-access": "error"}}`.
 - `ignore`: rules never reported: `{"ignore": ["SEC202"]}`.
 - `texlean check --ignore CODE,… --select CODE,…` does the same on the command line.
+
+## Suppressing findings in a document
+
+Comments that start with `texlean:` suppress findings where they are written. Rules
+are named by code or by name, separated by commas or spaces; anything after ` -- `
+is a reason for the reader:
+
+```latex
+% texlean: disable-next-line SEC101 -- the build runs this on purpose
+\\immediate\\write18{make figures}
+
+\\input{../shared/macros}  % texlean: disable-line read-parent-path
+
+% texlean: disable SEC201, SEC202
+… a region …
+% texlean: enable SEC201, SEC202
+```
+
+- `disable-next-line CODE …` suppresses the findings that start on the next line
+  that is not a comment line; `disable-line CODE …` those that start on its own line.
+- `disable CODE …` suppresses from the comment on, until `enable CODE …` or the end of
+  the document.
+- Without codes, a directive applies to every rule (`enable` without codes ends
+  every region).
+- A name that is no rule is reported (TLX001), and so is a `texlean:` comment that is
+  no directive (TLX002) and a suppression that suppresses nothing (TLX003, a hint).
+- `SEC900` (analysis incomplete) cannot be suppressed.
+
+Suppressed findings are not shown in the editor; `texlean check --show-suppressed`
+prints them marked `(suppressed)`, and they never count for its exit status.
+A suppression is the document's own word about itself: for documents you did not
+write, set `suppressionComments` to `false` (or run `texlean check
+--no-suppressions`) and every finding is reported as if the comments were not there.
 """
 
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from .analysis.findings import Finding
-from .analysis.pipeline import ChunkResult, analyse_chunk, assemble
+from .analysis.pipeline import ChunkResult, analyse_chunk, assemble_all
 from .budget import Budget
 from .document.cache import SizedCache
 from .document.chunked import UpdateStats
@@ -32,8 +32,20 @@ RESULT_CACHE_BYTES = 32 * 1024 * 1024
 class Report:
     uri: str
     version: int
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # without the suppressed ones
     complete: bool
+    suppressed: tuple[Finding, ...] = ()  # what the document's suppression comments hide
+
+    def visible(self, honour_suppressions: bool = True) -> tuple[Finding, ...]:
+        """The findings to show: all of them when suppression comments are not honoured."""
+        if honour_suppressions or not self.suppressed:
+            return self.findings
+        return tuple(
+            sorted(
+                self.findings + self.suppressed,
+                key=lambda f: (f.span.line, f.span.col, f.code),
+            )
+        )
 
 
 @dataclass
@@ -57,7 +69,9 @@ class Engine:
     )
     result_cache: SizedCache[Report] = field(
         default_factory=lambda: SizedCache(
-            RESULT_CACHE_ENTRIES, RESULT_CACHE_BYTES, lambda r: 256 + 200 * len(r.findings)
+            RESULT_CACHE_ENTRIES,
+            RESULT_CACHE_BYTES,
+            lambda r: 256 + 200 * (len(r.findings) + len(r.suppressed)),
         )
     )
     last: LastAnalysis = field(default_factory=LastAnalysis)
@@ -99,9 +113,15 @@ class Engine:
         budget = Budget(seconds=self.timeout_seconds)
         stats: UpdateStats = doc.chunked.update(doc.lines, analyse_chunk, self.chunk_cache, budget)
         results = doc.chunked.results()
-        findings = tuple(assemble(results))
+        assembled = assemble_all(results)
         complete = all(r.complete for _, r in results)
-        report = Report(doc.uri, doc.version, findings, complete)
+        report = Report(
+            doc.uri,
+            doc.version,
+            tuple(assembled.findings),
+            complete,
+            tuple(assembled.suppressed),
+        )
         if complete:
             self.result_cache.put(key, report)
         self.last = LastAnalysis(

@@ -39,6 +39,9 @@ class Settings:
     assume_engine: str = "any"
     rules: Mapping[str, str] = field(default_factory=dict)  # code -> severity | "off"
     ignore: tuple[str, ...] = ()
+    # honour the document's own `% texlean: disable…` comments (off for documents
+    # you did not write: a suppression is the document's word about itself)
+    suppression_comments: bool = True
 
     def severity_override(self, code: str) -> Severity | str | None:
         return self.rules.get(code)
@@ -91,6 +94,12 @@ def _int_range(lo: int, hi: int) -> Callable[[Any], Any]:
     return check
 
 
+def _bool(v: Any) -> Any:
+    if not isinstance(v, bool):
+        raise ValueError("expected true or false")
+    return v
+
+
 def _rules_map(v: Any) -> Any:
     if not isinstance(v, Mapping):
         raise ValueError("expected an object mapping rule codes to severities")
@@ -133,6 +142,7 @@ _SCHEMA: dict[str, Any] = {
     "assumeEngine": ("assume_engine", _choice(ENGINES)),
     "rules": ("rules", _rules_map),
     "ignore": ("ignore", _code_list),
+    "suppressionComments": ("suppression_comments", _bool),
 }
 
 # Sections other features own; their keys are accepted here and validated there.

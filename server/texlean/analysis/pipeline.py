@@ -8,14 +8,14 @@ document into its findings.  Nothing here knows about LSP.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..budget import Budget, BudgetExceeded
 from ..tex.lexer import lex
 from ..tex.state import INITIAL as LEX_INITIAL
 from ..tex.state import LexState
 from ..tex.tokens import Token
-from . import security, structure
+from . import security, structure, suppress
 from .findings import Finding, Span
 from .locate import Locator
 
@@ -47,10 +47,17 @@ class ChunkResult:
     complete: bool = True
     stopped: str | None = None  # why the analysis stopped early ("time", "steps")
     size: int = 512  # approximate bytes of RSS, for the cache bound
+    # suppression comments (chunk-relative lines), applied by assemble
+    directives: tuple[suppress.Directive, ...] = ()
+    first_content: int | None = 0  # the first line that is not a comment line
 
 
-def _size(findings: tuple[Finding, ...], events: tuple[structure.Event, ...]) -> int:
-    return 512 + 400 * len(findings) + 250 * len(events)
+def _size(
+    findings: tuple[Finding, ...],
+    events: tuple[structure.Event, ...],
+    directives: tuple[suppress.Directive, ...] = (),
+) -> int:
+    return 512 + 400 * len(findings) + 250 * len(events) + 400 * len(directives)
 
 
 def tokens_of(text: str, entry: ChunkState, budget: Budget | None = None) -> list[Token]:
@@ -69,6 +76,11 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         loc = Locator(text)
         s_findings, events, s_exit = structure.analyse(tokens, loc, entry.struct, budget)
         sec_findings, sec_exit = security.analyse(tokens, text, loc, entry.sec, budget)
+        directives: tuple[suppress.Directive, ...] = ()
+        d_findings: tuple[Finding, ...] = ()
+        if suppress.maybe(text):
+            directives, d_findings = suppress.collect(tokens, loc)
+        first_content = suppress.first_content_line(tokens, loc)
     except BudgetExceeded as exc:
         return ChunkResult(
             exit=entry,
@@ -82,19 +94,48 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         exit_state = ChunkState(lex_exit, s_exit, sec_exit)
         if exit_state == entry:
             exit_state = entry
-    findings = tuple(s_findings + sec_findings)
+    findings = tuple(s_findings + sec_findings) + d_findings
     ev = tuple(events)
-    return ChunkResult(exit=exit_state, findings=findings, events=ev, size=_size(findings, ev))
+    return ChunkResult(
+        exit=exit_state,
+        findings=findings,
+        events=ev,
+        size=_size(findings, ev, directives),
+        directives=directives,
+        first_content=first_content,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    findings: list[Finding]  # what is reported
+    suppressed: list[Finding]  # what suppression comments hide
 
 
 def assemble(results: Iterable[tuple[int, ChunkResult]]) -> list[Finding]:
-    """The findings of a whole document from its chunks' results (start line, result)."""
+    """The findings of a whole document from its chunks' results (start line, result),
+    without those its suppression comments hide."""
+    return assemble_all(results).findings
+
+
+def assemble_all(results: Iterable[tuple[int, ChunkResult]]) -> Assembled:
+    """The findings of a whole document, and apart those its suppression comments hide."""
     findings: list[Finding] = []
     events: list[structure.Event] = []
+    directives: list[suppress.Directive] = []
+    waiting: list[int] = []  # disable-next-line directives whose line is in a later chunk
     budget_reported = False
     truncated = False
     for start, result in results:
         truncated = truncated or not result.complete
+        if waiting and result.first_content is not None:
+            for k in waiting:
+                directives[k] = replace(directives[k], target=start + result.first_content)
+            waiting = []
+        for d in result.directives:
+            if d.verb == suppress.DISABLE_NEXT_LINE and d.target is None:
+                waiting.append(len(directives))
+            directives.append(d.shifted(start))
         for f in result.findings:
             if f.code == "SEC900":
                 if budget_reported:
@@ -107,8 +148,18 @@ def assemble(results: Iterable[tuple[int, ChunkResult]]) -> list[Finding]:
         # past an analysis that ran out of budget, what closes an open brace or
         # environment was never read: nothing can be called unclosed
         findings.extend(structure.fold(events, at_end=not truncated))
-    findings.sort(key=lambda f: (f.span.line, f.span.col, f.code))
-    return _cap_structure(findings)
+    findings.sort(key=_order)
+    if not directives:
+        return Assembled(_cap_structure(findings), [])
+    applied = suppress.apply(findings, directives, report_unused=not truncated)
+    kept = applied.kept
+    if applied.unused:
+        kept = sorted(kept + applied.unused, key=_order)
+    return Assembled(_cap_structure(kept), applied.suppressed)
+
+
+def _order(f: Finding) -> tuple[int, int, str]:
+    return f.span.line, f.span.col, f.code
 
 
 def _cap_structure(findings: list[Finding]) -> list[Finding]:

@@ -143,7 +143,11 @@ class DiagnosticsFeature:
 
     def diagnostics_for(self, doc: Document, report: Report) -> list[types.Diagnostic]:
         settings = self.server.settings
-        shown = present(report.findings, settings, limit=settings.diagnostics.max_count)
+        shown = present(
+            report.visible(settings.suppression_comments),
+            settings,
+            limit=settings.diagnostics.max_count,
+        )
         return [to_diagnostic(doc, p, self.server.encoding) for p in shown]
 
     def publish(self, doc: Document, report: Report, only_if_changed: bool = False) -> None:

@@ -284,6 +284,10 @@ is a reason for the reader:
   no directive (TLX002) and a suppression that suppresses nothing (TLX003, a hint).
 - `SEC900` (analysis incomplete) cannot be suppressed.
 
+In the editor, the quick fixes of a diagnostic write these comments for you
+(*Suppress CODE on this line*, *Suppress CODE in this file*), next to *Remove* and
+*Comment out* for security findings and a fix for a typo in a suppression comment.
+
 Suppressed findings are not shown in the editor; `texlean check --show-suppressed`
 prints them marked `(suppressed)`, and they never count for its exit status.
 A suppression is the document's own word about itself: for documents you did not

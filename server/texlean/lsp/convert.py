@@ -121,6 +121,35 @@ def from_range(
     )
 
 
+def to_text_edit(lines: Sequence[str], span: Span, new_text: str, encoding: str) -> types.TextEdit:
+    """Replace ``span`` (code points) by ``new_text``."""
+    return types.TextEdit(range=to_range(lines, span, encoding), new_text=new_text)
+
+
+def to_workspace_edit(
+    doc: Document,
+    edits: Sequence[tuple[Span, str]],
+    encoding: str,
+    document_changes: bool,
+) -> types.WorkspaceEdit:
+    """Edits of one document: a versioned TextDocumentEdit when the client takes
+    ``documentChanges`` (it then refuses the edit if the document changed since),
+    else ``changes``."""
+    text_edits = [to_text_edit(doc.lines, span, text, encoding) for span, text in edits]
+    if document_changes:
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=doc.uri, version=doc.version
+                    ),
+                    edits=list(text_edits),
+                )
+            ]
+        )
+    return types.WorkspaceEdit(changes={doc.uri: list(text_edits)})
+
+
 def to_diagnostic(doc: Document, p: Presented, encoding: str) -> types.Diagnostic:
     lines = doc.lines
     related = [

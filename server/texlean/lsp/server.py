@@ -1,9 +1,9 @@
 """The texlean language server: state shared by the features, and their registration.
 
 Each capability lives in its own module (:mod:`.sync`, :mod:`.diagnostics`,
-:mod:`.config`, :mod:`.status`) and registers its LSP methods once through
-:meth:`TexleanServer.guarded`, which keeps one feature's failure from
-reaching the others or the connection.
+:mod:`.code_actions`, :mod:`.config`, :mod:`.status`) and registers its LSP
+methods once through :meth:`TexleanServer.guarded`, which keeps one feature's
+failure from reaching the others or the connection.
 """
 
 from __future__ import annotations
@@ -149,11 +149,12 @@ class TexleanServer(LanguageServer):
 
 
 def create_server() -> TexleanServer:
-    from . import config, diagnostics, status, sync
+    from . import code_actions, config, diagnostics, status, sync
 
     server = TexleanServer()
     config.register(server)
     sync.register(server)
     diagnostics.register(server)
+    code_actions.register(server)
     status.register(server)
     return server

@@ -172,8 +172,9 @@ def make_decoy() -> Decoy:
     folder.mkdir(mode=0o700)
     token = "GTSECRET" + secrets.token_hex(6).upper()
     size = 3000 + secrets.randbelow(1000)
-    head = f"{token}\n"
-    body = head + "%" * (size - len(head) - 1) + "\n"
+    body = f"{token}\n"
+    while len(body) < size:  # comment lines of at most 64 characters (listings chokes on longer)
+        body += "%" * min(63, size - len(body) - 1) + "\n"
     path = folder / "secret.txt"
     path.write_text(body, encoding="ascii")
     md5 = hashlib.md5(body.encode("ascii")).hexdigest().upper()
@@ -724,7 +725,10 @@ def write_report(
         )
         lines.append("|---|---|---|---|---|---|---|---|")
         for s in settings_cols:
-            g = r["grades"][s]
+            g = r["grades"].get(s)
+            if g is None:
+                lines.append(f"| {s} | | | skipped: {md_escape(r['skipped'])} | | | | |")
+                continue
             run = r["runs"].get(s)
             if run is None:
                 lines.append(
@@ -801,7 +805,16 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=HERE / "report.md", help="Markdown report (JSON beside it)"
     )
     ap.add_argument("--strict", action="store_true", help="exit 1 when texlean disagrees with TeX")
+    ap.add_argument(
+        "--from-json", type=Path, help="only re-render the Markdown report from a report.json"
+    )
     args = ap.parse_args(argv)
+
+    if args.from_json:
+        data = json.loads(args.from_json.read_text(encoding="utf-8"))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_report(data["cases"], data["environment"], args.out, args.out.with_suffix(".json"))
+        return 0
 
     if not shutil.which("kpsewhich"):
         print(

@@ -198,6 +198,18 @@ async def test_cursor_without_context_diagnostics(push_client: Client, uri: str)
     assert await actions(c, uri, rng(0, 0, 0, 5)) == []
 
 
+async def test_context_diagnostic_away_from_the_range(push_client: Client, uri: str) -> None:
+    c = push_client
+    c.open(uri, TEXT, version=1)
+    d = only(await c.wait_version(uri, 1), "SEC101")
+    found = await actions(c, uri, rng(0, 0, 0, 0), [d])
+    assert len(found) == 4
+    assert all(list(a.diagnostics or []) == [d] for a in found)
+    # a context diagnostic with a range past the end is only matched against, never used
+    far = types.Diagnostic(range=rng(90, 0, 90, 1), message="?", source="texlean", code="SEC101")
+    assert await actions(c, uri, rng(0, 0, 0, 0), [far]) == []
+
+
 async def test_only_texlean_diagnostics_and_only_quickfixes(push_client: Client, uri: str) -> None:
     c = push_client
     c.open(uri, TEXT, version=1)
@@ -237,6 +249,23 @@ async def test_typo_in_a_suppression_comment(push_client: Client, uri: str) -> N
     fix = found["Change SEC1O1 to SEC101 (shell-escape-write18)"]
     assert fix.is_preferred is True
     c.change(uri, 2, whole(apply_edits(text, text_edits(fix, uri, 1))))
+    assert codes(await c.wait_version(uri, 2)) == []
+
+
+async def test_unused_suppression_is_faded_and_removed(push_client: Client, uri: str) -> None:
+    c = push_client
+    text = f"% texlean: disable-next-line SEC101, SEC102\n{WRITE18}\n"
+    c.open(uri, text, version=1)
+    p = await c.wait_version(uri, 1)
+    assert codes(p) == ["TLX003"]  # SEC101 is suppressed, SEC102 suppresses nothing
+    d = only(p, "TLX003")
+    assert list(d.tags or []) == [types.DiagnosticTag.Unnecessary]
+    assert d.severity == types.DiagnosticSeverity.Hint
+    found = by_title(await actions(c, uri, d.range, [d]))
+    fix = found["Remove the unused suppression of SEC102"]
+    new_text = apply_edits(text, text_edits(fix, uri, 1))
+    assert new_text == f"% texlean: disable-next-line SEC101\n{WRITE18}\n"
+    c.change(uri, 2, whole(new_text))
     assert codes(await c.wait_version(uri, 2)) == []
 
 

@@ -277,6 +277,11 @@ def test_describe_configurations_for_a_corner() -> None:
     )
 
 
+def test_tags_are_known() -> None:
+    for r in catalog().values():
+        assert set(r.tags) <= {"unnecessary", "deprecated"}, f"{r.code}: tags {r.tags}"
+
+
 # -- explanations -------------------------------------------------------------------------
 
 

@@ -407,7 +407,12 @@ def code_actions(server: TexleanServer, params: types.CodeActionParams) -> list[
         return []
     settings = server.settings
     report = server.engine.analyse(doc)
-    theirs = [d for d in params.context.diagnostics if d.source in (None, "texlean")]
+    # the client's diagnostics that may be texlean's, by where they are (code points)
+    theirs: dict[tuple[str, tuple[int, int], tuple[int, int]], types.Diagnostic] = {}
+    for d in params.context.diagnostics:
+        if d.source in (None, "texlean") and d.code is not None:
+            d_start, d_end = from_range(doc, d.range, encoding)
+            theirs[(str(d.code), d_start, d_end)] = d
     chosen: list[tuple[Finding, Presented, types.Diagnostic]] = []
     count = 0
     for f in report.visible(settings.suppression_comments):
@@ -417,10 +422,14 @@ def code_actions(server: TexleanServer, params: types.CodeActionParams) -> list[
         count += 1
         if count > settings.diagnostics.max_count:
             break  # past what is published
+        span = f.span
+        match = theirs.get((f.code, (span.line, span.col), (span.end_line, span.end_col)))
+        if match is None and not _overlaps(span, start, end):
+            continue
         ours = to_diagnostic(doc, p, encoding)
-        match = next((d for d in theirs if _same(d, ours)), None)
-        if match is not None or _overlaps(f.span, start, end):
-            chosen.append((f, p, match or ours))
+        if match is not None and not _same(match, ours):
+            match = None
+        chosen.append((f, p, match or ours))
     if not chosen:
         return []
     first = min(f.span.line for f, _, _ in chosen)

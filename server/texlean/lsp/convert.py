@@ -16,6 +16,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from .. import messages
 from ..analysis.findings import Severity, Span
 from ..analysis.present import Presented
+from ..analysis.rules import catalog
 from ..document.lines import content_length
 from ..document.model import Document
 
@@ -24,6 +25,12 @@ UTF16 = types.PositionEncodingKind.Utf16
 UTF32 = types.PositionEncodingKind.Utf32
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+# rules.toml tags that have a protocol meaning (an unused suppression is faded out)
+TAGS = {
+    "unnecessary": types.DiagnosticTag.Unnecessary,
+    "deprecated": types.DiagnosticTag.Deprecated,
+}
 
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -159,6 +166,8 @@ def to_diagnostic(doc: Document, p: Presented, encoding: str) -> types.Diagnosti
         )
         for span, message in p.related
     ]
+    rule = catalog().get(p.code)
+    tags = [TAGS[t] for t in rule.tags if t in TAGS] if rule is not None else []
     return types.Diagnostic(
         range=to_range(lines, p.span, encoding),
         message=p.message,
@@ -166,5 +175,6 @@ def to_diagnostic(doc: Document, p: Presented, encoding: str) -> types.Diagnosti
         code=p.code,
         source="texlean",
         related_information=related or None,
+        tags=tags or None,
         data={"category": p.category.value, "name": p.name},
     )

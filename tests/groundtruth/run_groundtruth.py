@@ -459,30 +459,32 @@ def texlean_cmd(arg: str | None) -> list[str]:
 
 
 def run_texlean(
-    cmd: list[str], case: Case, source: str, decoy: Decoy
-) -> tuple[list[dict[str, Any]], float]:
+    cmd: list[str], case: Case, source: str, decoy: Decoy, timeout: float = 60.0
+) -> tuple[list[dict[str, Any]], float, str]:
+    """texlean's security findings, its time, and an error ('' when it answered)."""
     with tempfile.TemporaryDirectory(prefix="gt-lean-") as d:
         root = Path(d)
         (root / "work").mkdir()
         path = root / "work" / f"{case.jobname or case.name}.tex"
         path.write_text(substitute(source, root, decoy), encoding="utf-8")
-        start = time.monotonic()
-        res = subprocess.run(
-            [*cmd, "check", "--format", "json", str(path)],
-            capture_output=True,
-            timeout=120,
-            check=False,
-            cwd=root / "work",
+        rc, secs, out = run_group(
+            [*cmd, "check", "--format", "json", str(path)], root / "work", dict(os.environ), timeout
         )
-        secs = time.monotonic() - start
-    if res.returncode not in (0, 1):
-        raise SystemExit(f"texlean failed on {case.name}: {res.stderr.decode(errors='replace')}")
-    items = json.loads(res.stdout.decode("utf-8") or "[]")
-    return [
+    if rc is None:
+        return [], secs, f"texlean did not answer within {timeout:.0f} s (killed)"
+    if rc not in (0, 1):
+        return [], secs, f"texlean exited {rc}: {out[-300:]}"
+    start = out.find("[")
+    try:
+        items = json.loads(out[start:] if start >= 0 else "[]")
+    except json.JSONDecodeError as exc:
+        return [], secs, f"texlean printed no JSON ({exc})"
+    found = [
         i
         for i in items
         if i.get("category") == "security" or str(i.get("code", "")).startswith("SEC")
-    ], secs
+    ]
+    return found, secs, ""
 
 
 # ----------------------------------------------------------------- grading
@@ -703,6 +705,8 @@ def write_report(
             lines.append(f"- expected of TeX: {r['expect']}")
         if r["note"]:
             lines.append(f"- note: {r['note']}")
+        if r.get("texlean_error"):
+            lines.append(f"- **texlean failed**: {r['texlean_error']}")
         lines.append(
             f"- texlean ({r['texlean_seconds']:.2f} s): "
             + (
@@ -846,7 +850,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  SKIP {case.name} [{cfg.name}]: {'; '.join(skip)}", file=sys.stderr)
                     continue
                 runs[cfg.name] = observe(case, cfg, source, decoy, args.timeout)
-            findings, lean_secs = run_texlean(lean, case, source, decoy)
+            findings, lean_secs, lean_error = run_texlean(lean, case, source, decoy)
+            if lean_error:
+                print(f"  TEXLEAN FAILED on {case.name}: {lean_error}", file=sys.stderr)
             grades: dict[str, dict[str, Any]] = {}
             measured = {c: r for c, r in runs.items() if not r.skipped}
             for cfg in CONFIGS:
@@ -885,6 +891,9 @@ def main(argv: list[str] | None = None) -> int:
                             f"  note: {case.name}: {f['code']} printed {f['severity']}, catalog gives {calc}",
                             file=sys.stderr,
                         )
+            if lean_error:
+                for g in grades.values():
+                    g["said"] = [lean_error]
             results.append(
                 {
                     "name": case.name,
@@ -900,6 +909,7 @@ def main(argv: list[str] | None = None) -> int:
                     "runs": {c: r.__dict__ for c, r in runs.items()},
                     "texlean": findings,
                     "texlean_seconds": round(lean_secs, 2),
+                    "texlean_error": lean_error,
                     "grades": grades,
                 }
             )
@@ -918,6 +928,11 @@ def main(argv: list[str] | None = None) -> int:
     info["date"] = _dt.date.today().isoformat()
     info["timeout per run (s)"] = args.timeout
     info["total time (s)"] = round(time.monotonic() - started, 1)
+    with contextlib.suppress(OSError):
+        info["load average at the end (1, 5, 15 min)"] = " ".join(
+            f"{x:.2f}" for x in os.getloadavg()
+        )
+    info["cores"] = os.cpu_count() or 0
     info["pdftotext"] = (
         shutil.which("pdftotext") or "missing (token searched in PDF bytes and log only)"
     )

@@ -306,6 +306,31 @@ def test_many_directives_in_a_row_cost_linear_time() -> None:
     assert codes_at(r.suppressed) == [("SEC101", 20_000)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "% texlean: disable " + "nope " * 600_000,  # one 3 MB directive of unknown names
+        "% texlean: disable-line x, y, z\n" * 100_000,  # 300,000 unknown names
+        "% texlean: bogus\n" * 100_000,
+        "% texlean: disable-next-line " + "SEC101 " * 400_000 + "\n" + W,
+    ],
+)
+def test_hostile_directives_stay_within_the_budget(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    r = Engine(timeout_seconds=0.5).analyse_text(text)
+    assert time.perf_counter() - started < 4
+    tlx = [f for f in r.findings if f.code.startswith("TLX")]
+    assert len(tlx) <= 300  # at most 100 per code (as for structure findings)
+
+
+def test_a_directive_reads_its_first_64_codes() -> None:
+    codes = ", ".join(["SEC102"] * 64 + ["SEC101"])
+    r = analyse(f"% texlean: disable-next-line {codes}\n{W}\n")
+    assert [f.code for f in r.findings] == ["TLX003", "SEC101"]
+
+
 # -- incremental edits ---------------------------------------------------------------
 
 

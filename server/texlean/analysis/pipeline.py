@@ -79,7 +79,7 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         directives: tuple[suppress.Directive, ...] = ()
         d_findings: tuple[Finding, ...] = ()
         if suppress.maybe(text):
-            directives, d_findings = suppress.collect(tokens, loc)
+            directives, d_findings = suppress.collect(tokens, loc, budget)
         first_content = suppress.first_content_line(tokens, loc)
     except BudgetExceeded as exc:
         return ChunkResult(
@@ -172,7 +172,7 @@ def _cap_structure(findings: list[Finding]) -> list[Finding]:
     counts: dict[str, int] = {}
     out: list[Finding] = []
     for f in findings:
-        if f.code.startswith("STR"):
+        if f.code.startswith(("STR", "TLX")):  # TLX: suppression comments, as many
             c = counts.get(f.code, 0) + 1
             counts[f.code] = c
             if c > structure.MAX_PER_CODE:

@@ -9,8 +9,8 @@ A comment whose text starts with ``texlean:`` is a directive:
   position to the ``enable`` (or the end of the document).
 
 Codes are rule codes or names (:func:`rules.resolve_code`), separated by
-commas or spaces; no codes means every rule; text after `` -- `` is a reason
-for the reader.  A name that is no rule is reported (TLX001), and so is a
+commas or spaces (the first :data:`MAX_CODES` are read); no codes means every
+rule; text after `` -- `` is a reason for the reader.  A name that is no rule is reported (TLX001), and so is a
 ``texlean:`` comment that is no directive (TLX002) and, once the whole document
 is known, a suppression that suppresses nothing (TLX003).  SEC900 (the
 analysis stopped early) is never suppressed.
@@ -25,14 +25,17 @@ next chunk's first non-comment line).  Everything here is pure.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
+from ..budget import Budget
 from ..tex.tokens import COMMENT, EOL, PAR, TEXT, Token
 from .findings import Finding, Span
 from .locate import Locator
-from .rules import resolve_code
+from .rules import catalog
 
 DISABLE = "disable"
 ENABLE = "enable"
@@ -49,6 +52,23 @@ _PREFIX = re.compile(r"[%\s]*texlean\s*:[ \t]*", re.IGNORECASE)
 _VERB = re.compile(r"[A-Za-z][A-Za-z-]*")
 _REASON = re.compile(r"(?:^|\s)--")
 _ITEM = re.compile(r"[^\s,]+")
+
+MAX_CODES = 64  # codes read from one directive; the rest of a longer list is ignored
+MAX_FINDINGS = 100  # TLX001/TLX002 findings per chunk (a hostile flood stays small)
+
+
+@lru_cache(maxsize=1)
+def _codes() -> dict[str, str]:
+    """Rule code by upper-cased code and by name, in one table."""
+    table = {r.name: r.code for r in catalog().values()}
+    table.update((code, code) for code in catalog())
+    return table
+
+
+def resolve_code(code_or_name: str) -> str | None:
+    """A rule code from its code or its name (as :func:`rules.resolve_code`, in O(1))."""
+    table = _codes()
+    return table.get(code_or_name.upper()) or table.get(code_or_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +106,8 @@ def parse(comment: str) -> Parsed | None:
     reason = _REASON.search(rest)
     if reason is not None:
         rest = rest[: reason.start()]
-    items = tuple((rest_start + i.start(), i.group()) for i in _ITEM.finditer(rest))
+    found = itertools.islice(_ITEM.finditer(rest), MAX_CODES)
+    items = tuple((rest_start + i.start(), i.group()) for i in found)
     return Parsed(verb_match.group().lower(), m.end(), items)
 
 
@@ -171,9 +192,11 @@ def _code_span(tok: Token, loc: Locator, offset: int, length: int) -> Span:
 
 
 def collect(
-    tokens: Sequence[Token], loc: Locator
+    tokens: Sequence[Token], loc: Locator, budget: Budget | None = None
 ) -> tuple[tuple[Directive, ...], tuple[Finding, ...]]:
-    """The directives in a chunk's comments and the findings about them (TLX001, TLX002)."""
+    """The directives in a chunk's comments and the findings about them (TLX001, TLX002).
+
+    Each directive is paid for in ``budget`` (which raises when it runs out)."""
     directives: list[Directive] = []
     findings: list[Finding] = []
     next_line_at: list[tuple[int, int]] = []  # (token index, directive index)
@@ -183,6 +206,8 @@ def collect(
         parsed = parse(tok[3])
         if parsed is None:
             continue
+        if budget is not None:
+            budget.spend(1 + len(parsed.items))
         span = loc.span(tok[1], tok[2])
         if not parsed.valid:
             where = _code_span(tok, loc, parsed.verb_offset, max(1, len(parsed.verb)))
@@ -212,7 +237,7 @@ def collect(
         directives.append(directive)
     if next_line_at:
         _resolve_next_lines(tokens, loc, directives, next_line_at)
-    return tuple(directives), tuple(findings)
+    return tuple(directives), tuple(findings[:MAX_FINDINGS])
 
 
 def _resolve_next_lines(

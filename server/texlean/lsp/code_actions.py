@@ -36,7 +36,8 @@ from ..analysis.findings import Category, Finding, Severity, Span
 from ..analysis.locate import Locator
 from ..analysis.pipeline import tokens_of
 from ..analysis.present import Presented, present_one
-from ..analysis.rules import catalog, resolve_code
+from ..analysis.rules import catalog
+from ..analysis.suppress import resolve_code
 from ..document.lines import content_length
 from ..document.model import Document
 from ..tex.tokens import VARG, VERB

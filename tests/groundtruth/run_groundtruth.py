@@ -45,6 +45,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
@@ -448,7 +449,7 @@ def severity_under(rule: dict[str, Any] | None, shell: str, engine: str, default
 
 def texlean_cmd(arg: str | None) -> list[str]:
     if arg:
-        return [arg]
+        return shlex.split(arg)
     venv = REPO / ".venv" / "bin" / "texlean"
     if venv.exists():
         return [str(venv)]
@@ -804,13 +805,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("cases", nargs="*", help="case names or files (default: all of cases/)")
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds per TeX run (default 20)")
-    ap.add_argument("--texlean", help="texlean executable (default: .venv/bin/texlean)")
+    ap.add_argument(
+        "--texlean",
+        help="texlean command, split like a shell line (default: .venv/bin/texlean)",
+    )
     ap.add_argument(
         "--out", type=Path, default=HERE / "report.md", help="Markdown report (JSON beside it)"
     )
     ap.add_argument("--strict", action="store_true", help="exit 1 when texlean disagrees with TeX")
     ap.add_argument(
         "--from-json", type=Path, help="only re-render the Markdown report from a report.json"
+    )
+    ap.add_argument(
+        "--texlean-label",
+        help="what the texlean command is (e.g. 'commit abc1234, clean export'), for the report",
+    )
+    ap.add_argument(
+        "--regrade",
+        type=Path,
+        help="reuse the TeX runs of this report.json; only run texlean again and regrade",
     )
     args = ap.parse_args(argv)
 
@@ -830,6 +843,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.cases:
         wanted = {Path(c).stem for c in args.cases}
         paths = [p for p in paths if p.stem in wanted]
+    old_runs: dict[str, dict[str, dict[str, Any]]] = {}
+    if args.regrade:
+        old = json.loads(args.regrade.read_text(encoding="utf-8"))
+        old_runs = {c["name"]: c["runs"] for c in old["cases"]}
+        paths = [p for p in paths if p.stem in old_runs]
     rules = load_rules()
     lean = texlean_cmd(args.texlean)
     decoy = make_decoy()
@@ -842,6 +860,9 @@ def main(argv: list[str] | None = None) -> int:
             missing = [m for m in (requirement_missing(r) for r in case.requires) if m]
             runs: dict[str, Run] = {}
             for cfg in CONFIGS:
+                if args.regrade:
+                    runs[cfg.name] = Run(**old_runs[case.name][cfg.name])
+                    continue
                 skip = missing[:] if missing else []
                 if not shutil.which(cfg.engine):
                     skip.append(f"{cfg.engine} not installed")
@@ -933,6 +954,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{x:.2f}" for x in os.getloadavg()
         )
     info["cores"] = os.cpu_count() or 0
+    if args.regrade:
+        info["TeX runs"] = (
+            f"reused from {args.regrade.name}, measured {old['environment'].get('date')}"
+        )
+    info["texlean command"] = " ".join(lean)
+    if args.texlean_label:
+        info.pop("texlean working tree", None)
+        info["texlean commit"] = args.texlean_label
     info["pdftotext"] = (
         shutil.which("pdftotext") or "missing (token searched in PDF bytes and log only)"
     )

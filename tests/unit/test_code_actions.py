@@ -99,6 +99,14 @@ def test_titles_and_preference_for_write18() -> None:
     assert [f.preferred for f in found.values()] == [True, False, False, False]
 
 
+def test_no_suppressions_offered_when_comments_are_not_honoured() -> None:
+    finding = Finding("SEC101", at(DOC, WRITE), (("command", "x"),))
+    p = present_one(finding, Settings())
+    assert p is not None
+    titles = [f.title for f in fixes_for(finding, p, split_lines(DOC), suppressions=False)]
+    assert titles == [f"Remove {WRITE}", f"Comment out {WRITE}"]
+
+
 def test_remove_inside_a_line() -> None:
     fix = fixes(DOC, "SEC101", WRITE)["Remove \\immediate\\write18{rm -rf ~}"]
     out = apply(DOC, fix.edits)

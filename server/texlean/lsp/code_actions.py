@@ -320,8 +320,10 @@ def fixes_for(
     presented: Presented,
     lines: Sequence[str],
     verbatim: Sequence[Span] = (),
+    suppressions: bool = True,
 ) -> list[Fix]:
-    """The quick fixes for one finding, best first."""
+    """The quick fixes for one finding, best first (without the suppressions when
+    suppression comments are not honoured: they would change nothing)."""
     code = finding.code
     span = _trimmed(lines, finding.span)
     fixes: list[Fix] = []
@@ -349,7 +351,7 @@ def fixes_for(
         commented = comment_out_edits(lines, span, verbatim)
         if commented is not None:
             fixes.append(Fix(f"Comment out {shown}", commented))
-    if code in suppress.NEVER_SUPPRESSED:
+    if code in suppress.NEVER_SUPPRESSED or not suppressions:
         return fixes
     line_edits = suppress_line_edits(lines, span.line, code, verbatim)
     if line_edits is not None:
@@ -442,7 +444,7 @@ def code_actions(server: TexleanServer, params: types.CodeActionParams) -> list[
     actions: list[types.CodeAction] = []
     seen: dict[tuple[str, tuple[Edit, ...]], types.CodeAction] = {}
     for f, p, diagnostic in chosen:
-        for fix in fixes_for(f, p, doc.lines, verbatim):
+        for fix in fixes_for(f, p, doc.lines, verbatim, settings.suppression_comments):
             key = (fix.title, fix.edits)
             same = seen.get(key)
             if same is not None:  # one action for several diagnostics

@@ -325,6 +325,26 @@ def test_hostile_directives_stay_within_the_budget(text: str) -> None:
     assert len(tlx) <= 300  # at most 100 per code (as for structure findings)
 
 
+def test_directives_past_the_bounds_are_ignored_and_hide_nothing() -> None:
+    from texlean.analysis import suppress
+
+    # in one chunk
+    text = (
+        "% texlean: disable-line STR002\n" * suppress.MAX_DIRECTIVES
+        + f"{W} % texlean: disable-line\n"
+    )
+    r = analyse(text)
+    assert codes_at(r.findings)[-1] == ("SEC101", suppress.MAX_DIRECTIVES)
+    assert r.suppressed == ()
+    # in the document
+    para = "% texlean: disable-line STR002\n\n"
+    text = para * suppress.MAX_DOCUMENT_DIRECTIVES + f"% texlean: disable-next-line\n{W}\n"
+    r = analyse(text)
+    assert [f.code for f in r.findings][-1] == "SEC101" and r.suppressed == ()
+    text = para * (suppress.MAX_DOCUMENT_DIRECTIVES - 1) + f"% texlean: disable-next-line\n{W}\n"
+    assert [f.code for f in analyse(text).suppressed] == ["SEC101"]
+
+
 def test_a_directive_reads_its_first_64_codes() -> None:
     codes = ", ".join(["SEC102"] * 64 + ["SEC101"])
     r = analyse(f"% texlean: disable-next-line {codes}\n{W}\n")

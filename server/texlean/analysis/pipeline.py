@@ -133,6 +133,8 @@ def assemble_all(results: Iterable[tuple[int, ChunkResult]]) -> Assembled:
                 directives[k] = replace(directives[k], target=start + result.first_content)
             waiting = []
         for d in result.directives:
+            if len(directives) >= suppress.MAX_DOCUMENT_DIRECTIVES:
+                break  # ignored: what it would suppress stays visible
             if d.verb == suppress.DISABLE_NEXT_LINE and d.target is None:
                 waiting.append(len(directives))
             directives.append(d.shifted(start))

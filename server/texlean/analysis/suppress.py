@@ -16,7 +16,8 @@ is known, a suppression that suppresses nothing (TLX003).  SEC900 (the
 analysis stopped early) is never suppressed.
 
 Directives are found per chunk (:func:`collect`, on the chunk's COMMENT tokens,
-chunk-relative positions) and applied to the whole document by :func:`apply`,
+chunk-relative positions; at most :data:`MAX_DIRECTIVES` per chunk and
+:data:`MAX_DOCUMENT_DIRECTIVES` per document are used) and applied to the whole document by :func:`apply`,
 after :mod:`.pipeline` shifted them to absolute lines: a region may span
 chunks, and a ``disable-next-line`` at the end of a chunk reaches into the
 next one (:attr:`Directive.target` is then resolved by the pipeline from the
@@ -53,8 +54,12 @@ _VERB = re.compile(r"[A-Za-z][A-Za-z-]*")
 _REASON = re.compile(r"(?:^|\s)--")
 _ITEM = re.compile(r"[^\s,]+")
 
+# Bounds for hostile documents.  A directive past them is ignored, so what it
+# would suppress stays visible: a flood of comments cannot hide more.
 MAX_CODES = 64  # codes read from one directive; the rest of a longer list is ignored
-MAX_FINDINGS = 100  # TLX001/TLX002 findings per chunk (a hostile flood stays small)
+MAX_FINDINGS = 100  # TLX001/TLX002 findings per chunk
+MAX_DIRECTIVES = 200  # directives per chunk
+MAX_DOCUMENT_DIRECTIVES = 2_000  # directives per document (applied on every analysis)
 
 
 @lru_cache(maxsize=1)
@@ -139,11 +144,12 @@ class Directive:
     def shifted(self, lines: int) -> Directive:
         if not lines:
             return self
-        return replace(
-            self,
-            span=self.span.shifted(lines),
-            spans=tuple(s.shifted(lines) for s in self.spans),
-            target=None if self.target is None else self.target + lines,
+        return Directive(  # not dataclasses.replace: assemble shifts every directive
+            self.verb,
+            self.span.shifted(lines),
+            self.codes,
+            tuple(s.shifted(lines) for s in self.spans) if self.spans else (),
+            None if self.target is None else self.target + lines,
         )
 
 
@@ -224,11 +230,14 @@ def collect(
             if code not in codes:
                 codes.append(code)
                 spans.append(where)
+        if parsed.items and not codes:
+            continue  # only unknown codes: it suppresses nothing (TLX001 says why)
+        if len(directives) >= MAX_DIRECTIVES:
+            continue
         directive = Directive(
             verb=parsed.verb,
             span=span,
-            # no codes written: every rule; codes written but none known: none
-            codes=None if not parsed.items else tuple(codes),
+            codes=None if not parsed.items else tuple(codes),  # None: every rule
             spans=tuple(spans),
             target=span.line if parsed.verb == DISABLE_LINE else None,
         )

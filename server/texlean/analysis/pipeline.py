@@ -75,7 +75,7 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         budget.spend(len(tokens) // 8 + 1)
         loc = Locator(text)
         s_findings, events, s_exit = structure.analyse(tokens, loc, entry.struct, budget)
-        sec_findings, sec_exit = security.analyse(tokens, text, loc, entry.sec, budget)
+        sec_findings, sec_exit = security.analyse(tokens, text, loc, entry.sec, budget, entry.lex)
         directives: tuple[suppress.Directive, ...] = ()
         d_findings: tuple[Finding, ...] = ()
         if suppress.maybe(text):

@@ -49,6 +49,7 @@ CONTINUE_DELAY_S = 0.02  # between slices of an analysis that ran out of budget
 def _complete_chunks(doc: Document) -> int:
     return sum(1 for c in doc.chunked.chunks if c.result is not None and c.result.complete)
 
+
 _LARGE_ANALYSIS = 500  # chunks
 
 

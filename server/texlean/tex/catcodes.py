@@ -81,12 +81,13 @@ def default_catcode(ch: str) -> int:
 class CatcodeTable:
     """An immutable category-code table, stored as its differences from LaTeX's."""
 
-    __slots__ = ("_hash", "_map", "overrides")
+    __slots__ = ("_by_cat", "_hash", "_map", "overrides")
 
     def __init__(self, overrides: tuple[tuple[str, int], ...] = ()) -> None:
         self.overrides = overrides
         self._map = dict(overrides)
         self._hash = hash(overrides)
+        self._by_cat: dict[int, list[str]] = {}
 
     def __hash__(self) -> int:
         return self._hash
@@ -114,6 +115,12 @@ class CatcodeTable:
 
     def chars_with(self, cat: int) -> list[str]:
         """Every character that has category ``cat`` among the ASCII range and overrides."""
+        known = self._by_cat.get(cat)
+        if known is None:
+            known = self._by_cat[cat] = self._chars_with(cat)
+        return list(known)
+
+    def _chars_with(self, cat: int) -> list[str]:
         chars = {c for c, k in _DEFAULTS.items() if k == cat and c not in self._map}
         chars.update(c for c, k in self.overrides if k == cat)
         if cat == OTHER:  # "other" is the default for everything not listed

@@ -1,0 +1,871 @@
+"""A small symbolic TeX interpreter: just enough of TeX's mouth and stomach to see
+what a document would do when compiled.
+
+It reads a chunk's tokens the way TeX would, but acts only where it matters:
+
+- it keeps a table of meanings (:mod:`.state`): ``\\def``, ``\\edef``, ``\\let``,
+  ``\\newcommand`` and their kin, ``\\chardef``, counters, ``\\newif`` switches,
+  with TeX's grouping (local unless ``\\global``);
+- it expands what TeX would expand: user macros with their arguments,
+  ``\\csname``, ``\\expandafter``, ``\\string``, ``\\number``, ``\\romannumeral``,
+  ``\\jobname``, ``\\scantokens``, ``\\lowercase``/``\\uppercase``, conditionals
+  (decided where the values are known, both branches taken where not);
+- it hands the primitives and commands that reach the outside world to
+  :mod:`.actions`, which report what would happen.
+
+Ordinary text and unknown commands pass through a fast loop that looks only at
+control sequences that could matter.  Everything runs under the analysis
+budget, and expansion that makes no progress is recognised as non-termination
+(:data:`PROGRESS_CHECK`) instead of being followed forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from ...budget import Budget
+from ...tex import tokens as lt
+from ...tex.lexer import lex
+from ...tex.state import LexState
+from ..findings import Finding, Span
+from ..locate import Locator
+from .state import (
+    RELAX,
+    Alias,
+    CharMeaning,
+    Const,
+    Flag,
+    Macro,
+    MacroTable,
+    Meaning,
+    SecState,
+    SetFlag,
+    StoredToken,
+)
+from .stream import (
+    ACTIVE,
+    ARGUMENT,
+    BEGIN,
+    CSEQ,
+    END,
+    NO_VIA,
+    OTHER,
+    SENTINEL,
+    SPACE,
+    MTok,
+    Stream,
+    chars_of,
+    key_of,
+    render,
+)
+
+Handler = Callable[["Machine", MTok], None]
+
+PROGRESS_CHECK = 1_000  # every so many expansions of one macro, look for progress
+WINDOW_LIMIT = 150_000  # expansions of anything before the input moves on
+MAX_ARG_TOKENS = 20_000
+MAX_EXPANSION_TOKENS = 50_000
+_ABSENT: Any = object()
+
+# Conditionals TeX knows; the machine decides those it can.
+CONDITIONALS = frozenset(
+    {
+        "if", "ifcat", "ifnum", "ifdim", "ifodd", "ifvmode", "ifhmode", "ifmmode",
+        "ifinner", "ifvoid", "ifhbox", "ifvbox", "ifx", "ifeof", "iftrue", "iffalse",
+        "ifcase", "ifdefined", "ifcsname", "iffontchar", "ifincsname", "ifpdfprimitive",
+        "ifpdfabsnum", "ifpdfabsdim",
+    }
+)  # fmt: skip
+
+
+class Abort(Exception):
+    """Abandon the construct being executed (its input ended, or it never ends)."""
+
+
+class Machine:
+    handlers: ClassVar[dict[str, Handler]] = {}  # filled by register() (here and in .actions)
+    expandable: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self,
+        lex_tokens: Sequence[lt.Token],
+        text: str,
+        loc: Locator,
+        entry: SecState,
+        lex_state: LexState,
+        budget: Budget | None,
+    ) -> None:
+        self.s = Stream(lex_tokens, text)
+        self.text = text
+        self.loc = loc
+        self.entry = entry
+        self.lex_state = lex_state
+        self.budget = budget
+        self.table: MacroTable = entry.table
+        self.overlay: dict[str, Meaning] = {}
+        self.saves: list[tuple[int, str, Any]] = []
+        self.depth = 0
+        self.global_next = False
+        self.conds: list[str] = []  # "true", "unknown" (both branches run) per open \if
+        self.ended = entry.ended
+        self.end_at_eol = False
+        self.findings: list[Finding] = []
+        self._reported: set[tuple[str, int, int]] = set()
+        self._interesting: dict[str, bool] = {}
+        # progress tracking for non-termination
+        self.window = 0
+        self.window_counts: dict[str, int] = {}
+        self.window_assignments = 0
+        self.checkpoints: dict[str, tuple[int, int]] = {}
+        self.assignments = 0
+        self._ticks = 0
+        self.trigger: MTok | None = None
+        self.last_end = 0  # where the last token read ends: a construct's findings reach there
+
+    # -- meanings -------------------------------------------------------------------
+
+    def lookup_key(self, key: str) -> Meaning | None:
+        m = self.overlay.get(key, _ABSENT)
+        if m is not _ABSENT:
+            return m  # type: ignore[no-any-return]
+        m = self.table.get(key)
+        if m is not None:
+            return m
+        return BUILTIN_MEANINGS.get(key)
+
+    def meaning(self, t: MTok) -> Meaning | None:
+        if t[0] == CSEQ:
+            return self.lookup_key(t[1])
+        if t[0] == ACTIVE:
+            return self.lookup_key("active:" + t[1])
+        return None
+
+    def define(self, key: str, meaning: Meaning, is_global: bool = False) -> None:
+        is_global = is_global or self.global_next
+        self.global_next = False
+        old = self.lookup_key(key)
+        if not is_global and self.depth > 0:
+            self.saves.append((self.depth, key, self.overlay.get(key, _ABSENT)))
+        self.overlay[key] = meaning
+        if old != meaning:  # re-assigning the same meaning (\let\next\iterate) is no progress
+            self.assignments += 1
+            self.window_assignments += 1
+            self._interesting.clear()
+
+    def begin_group(self) -> None:
+        self.depth += 1
+
+    def end_group(self) -> None:
+        self.depth -= 1
+        saves = self.saves
+        while saves and saves[-1][0] > self.depth:
+            _, key, old = saves.pop()
+            if old is _ABSENT:
+                self.overlay.pop(key, None)
+            else:
+                self.overlay[key] = old
+            self._interesting.clear()
+        if self.depth < 0:
+            self.depth = 0
+
+    def interesting(self, key: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether using ``key`` can lead anywhere the analysis cares about."""
+        known = self._interesting.get(key)
+        if known is not None:
+            return known
+        m = self.lookup_key(key)
+        result = False
+        if isinstance(m, Alias):
+            result = m.target in self.handlers
+        elif isinstance(m, (SetFlag, CharMeaning)):
+            result = True
+        elif isinstance(m, Macro) and (key in seen or len(seen) >= 50):
+            result = True  # recursion: it may never end
+        elif isinstance(m, Macro):
+            inner = seen | {key}
+            for cat, value in m.body:
+                if cat in (CSEQ, ACTIVE):
+                    k = value if cat == CSEQ else "active:" + value
+                    if k in TRIGGERS or self.interesting(k, inner):
+                        result = True
+                        break
+        if not seen:
+            self._interesting[key] = result
+        return result
+
+    # -- reading ----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        self._ticks += 1
+        if self._ticks >= 256:
+            self._ticks = 0
+            if self.budget is not None:
+                self.budget.spend(256)
+
+    def next(self) -> MTok | None:
+        self.tick()
+        t = self.s.next()
+        if t is None:
+            return None
+        if t[0] == SENTINEL:
+            self.s.back(t)  # never read past the end of an expansion list
+            return None
+        if t[3] > self.last_end:
+            self.last_end = t[3]
+        return t
+
+    def next_or_abort(self) -> MTok:
+        t = self.next()
+        if t is None:
+            raise Abort
+        return t
+
+    def skip_spaces(self) -> MTok | None:
+        t = self.next()
+        while t is not None and t[0] == SPACE:
+            t = self.next()
+        return t
+
+    def get_x(self) -> MTok | None:
+        """The next unexpandable token (TeX's get_x_token): macros and expandable
+        primitives on the way are expanded."""
+        while True:
+            t = self.next()
+            if t is None:
+                return None
+            if t[0] != CSEQ and t[0] != ACTIVE:
+                return t
+            if "!" in t[4]:
+                return (t[0], t[1], t[2], t[3], tuple(v for v in t[4] if v != "!"))
+            m = self.meaning(t)
+            if isinstance(m, Macro):
+                self.expand_macro(t, m)
+                continue
+            if isinstance(m, Alias) and m.target in self.expandable:
+                self.handlers[m.target](self, self.with_alias(t, m))
+                continue
+            if isinstance(m, Flag):
+                self.conditional(t, m.value)
+                continue
+            return t
+
+    def with_alias(self, t: MTok, m: Alias) -> MTok:
+        if t[0] == ACTIVE:
+            return (t[0], t[1], t[2], t[3], (*t[4], "active:" + t[1]))
+        if t[1] != m.target and t[1] not in QUIET_ALIASES:
+            return (t[0], t[1], t[2], t[3], (*t[4], "alias:" + t[1]))
+        return t
+
+    def read_group(self, first: MTok | None = None) -> list[MTok] | None:
+        """The tokens of a ``{…}`` group, unexpanded (None when there is no group)."""
+        mark = self.last_end
+        t = first if first is not None else self.skip_spaces()
+        if t is None:
+            return None
+        if t[0] != BEGIN and not self.is_char_meaning(t, BEGIN):
+            self.s.back(t)
+            self.last_end = mark  # nothing was taken
+            return None
+        out: list[MTok] = []
+        depth = 1
+        while True:
+            u = self.next()
+            if u is None:
+                return out  # runaway: the group runs to the end of the chunk
+            if u[0] == BEGIN:
+                depth += 1
+            elif u[0] == END:
+                depth -= 1
+                if depth == 0:
+                    return out
+            out.append(u)
+            if len(out) > MAX_ARG_TOKENS:
+                return out
+
+    def read_group_or_token(self) -> list[MTok] | None:
+        t = self.skip_spaces()
+        if t is None:
+            return None
+        if t[0] == BEGIN:
+            return self.read_group(t)
+        return [t]
+
+    def read_optional(self) -> list[MTok] | None:
+        """A LaTeX optional argument ``[…]`` (brace-aware), or None when absent."""
+        mark = self.last_end
+        t = self.skip_spaces()
+        if t is None:
+            return None
+        if not (t[0] == OTHER and t[1] == "["):
+            self.s.back(t)
+            self.last_end = mark
+            return None
+        out: list[MTok] = []
+        depth = 0
+        while True:
+            u = self.next()
+            if u is None:
+                return out
+            if u[0] == BEGIN:
+                depth += 1
+            elif u[0] == END:
+                depth -= 1
+            elif depth == 0 and u[0] == OTHER and u[1] == "]":
+                return out
+            out.append(u)
+            if len(out) > MAX_ARG_TOKENS:
+                return out
+
+    def read_star(self) -> bool:
+        mark = self.last_end
+        t = self.skip_spaces()
+        if t is not None and t[0] == OTHER and t[1] == "*":
+            return True
+        if t is not None:
+            self.s.back(t)
+        self.last_end = mark
+        return False
+
+    def is_char_meaning(self, t: MTok, cat: int) -> bool:
+        if t[0] != CSEQ:
+            return False
+        m = self.meaning(t)
+        return isinstance(m, CharMeaning) and m.cat == cat
+
+    def read_equals(self) -> None:
+        """TeX's optional ``=`` (with spaces around it)."""
+        mark = self.last_end
+        t = self.skip_spaces()
+        if t is not None and not (t[0] == OTHER and t[1] == "="):
+            self.s.back(t)
+            self.last_end = mark
+            return
+        t = self.next()
+        if t is not None and t[0] != SPACE:
+            self.s.back(t)
+
+    def expand_list(self, toks: Sequence[MTok]) -> list[MTok]:
+        """Full expansion of a token list, as \\edef or \\directlua does (bounded)."""
+        self.s.back((SENTINEL, "", 0, 0, NO_VIA))
+        self.s.push(toks)
+        out: list[MTok] = []
+        try:
+            while len(out) < MAX_EXPANSION_TOKENS:
+                t = self.get_x()
+                if t is None:
+                    break
+                if t[0] == CSEQ and self.lookup_key(t[1]) == Alias("unexpanded"):
+                    group = self.read_group()
+                    out.extend(group or ())
+                    continue
+                out.append(t)
+        finally:
+            self.drop_to_sentinel()
+        return out
+
+    def drop_to_sentinel(self) -> None:
+        stack = self.s.stack
+        while stack:
+            top = stack[-1]
+            while top:
+                t = top.pop()
+                self.s.pending -= 1
+                if t[0] == SENTINEL:
+                    if not top:
+                        stack.pop()
+                    return
+            stack.pop()
+
+    # -- numbers and names ----------------------------------------------------------------
+
+    def scan_int(self) -> int | None:
+        """A TeX <number>: signs, decimal/octal/hex/`char, \\chardef'd names,
+        registers.  None when it cannot be known."""
+        sign = 1
+        t = self.get_x()
+        while t is not None and (t[0] == SPACE or (t[0] == OTHER and t[1] in "+-")):
+            if t[1] == "-":
+                sign = -sign
+            t = self.get_x()
+        if t is None:
+            return None
+        if t[0] == OTHER and t[1] in "'\"`":
+            if t[1] == "`":
+                u = self.next()
+                if u is None:
+                    return None
+                value = ord(u[1][0]) if u[0] != CSEQ or len(u[1]) == 1 else None
+                self.skip_one_space()
+                return None if value is None else sign * value
+            digits = "01234567" if t[1] == "'" else "0123456789ABCDEF"
+            text = self.scan_digits(digits)
+            return sign * int(text, 8 if t[1] == "'" else 16) if text else None
+        if t[0] == OTHER and t[1].isdigit():
+            self.s.back(t)
+            text = self.scan_digits("0123456789")
+            return sign * int(text.lstrip("0")[:12] or "0") if text else None
+        m = self.meaning(t)
+        if isinstance(m, Const):
+            return None if m.value is None else sign * m.value
+        if isinstance(m, Alias) and m.target == "register":
+            value = self.register_value(t)
+            return None if value is None else sign * value
+        if isinstance(m, Alias) and m.target == "count":
+            n = self.scan_int()
+            m2 = self.lookup_key(f"reg:{n}")
+            return sign * m2.value if isinstance(m2, Const) and m2.value is not None else None
+        if m is None and t[0] == CSEQ:
+            return None  # a register or \chardef texlean has not seen defined: some number
+        self.s.back(t)
+        return None
+
+    def scan_digits(self, allowed: str) -> str:
+        out: list[str] = []
+        while True:
+            t = self.get_x()
+            if t is None:
+                break
+            if t[0] == OTHER and t[1] in allowed and len(out) < 400:
+                out.append(t[1])
+                continue
+            if t[0] != SPACE:  # one space ends the number and is eaten
+                self.s.back(t)
+            break
+        return "".join(out)
+
+    def skip_one_space(self) -> None:
+        t = self.get_x()
+        if t is not None and t[0] != SPACE:
+            self.s.back(t)
+
+    def register_key(self, t: MTok) -> str:
+        return f"reg:{t[1]}"
+
+    def register_value(self, t: MTok) -> int | None:
+        m = self.lookup_key(self.register_key(t))
+        return m.value if isinstance(m, Const) else None
+
+    def scan_file_name(self) -> tuple[str, tuple[str, ...], MTok | None] | None:
+        """A file name as TeX's \\input reads it (expanding as it goes): a braced
+        name, a quoted one, or characters up to a space.  Returns the name, the
+        ways its characters were reached, and the last token read."""
+        t = self.get_x()
+        while t is not None and t[0] == SPACE:
+            t = self.get_x()
+        if t is None:
+            return None
+        via: set[str] = set()
+        chars: list[str] = []
+        last: MTok | None = t
+        if t[0] == BEGIN:
+            group = self.read_group(t)
+            expanded = self.expand_list(group or [])
+            for u in expanded:
+                via.update(u[4])
+            return render(expanded).strip(), tuple(sorted(via)), group[-1] if group else t
+        quoted = False
+        while t is not None:
+            if t[0] == CSEQ or t[0] < 0:
+                self.s.back(t)
+                break
+            # an active character (~) left unexpanded counts as itself: reading
+            # it as its character is the cautious choice for a path
+
+            if t[0] == SPACE and not quoted:
+                break
+            if t[1] == '"':
+                quoted = not quoted
+            else:
+                chars.append(t[1])
+            via.update(t[4])
+            last = t
+            if len(chars) > 4096:
+                break
+            t = self.get_x()
+        return "".join(chars), tuple(sorted(via)), last
+
+    # -- macros -----------------------------------------------------------------------------
+
+    def expand_macro(self, t: MTok, m: Macro) -> None:
+        key = key_of(t)
+        self.note_expansion(key)
+        if m.opaque:
+            return
+        args = self.read_args(m)
+        if args is None:
+            return
+        via = t[4]
+        if t[0] == ACTIVE:
+            via = (*via, "active:" + t[1])
+        elif len(m.body) == 1 and m.body[0][0] in (CSEQ, ACTIVE) and not m.arity:
+            via = (*via, "alias:" + t[1])  # \def\x{\write}: \x is \write under another name
+        else:
+            via = (*via, "macro:" + t[1])
+        a, b = t[2], t[3]
+        out: list[MTok] = []
+        for cat, value in m.body:
+            if cat == 6 and value != "#":
+                out.extend(args.get(int(value), ()))
+            else:
+                out.append((cat, value, a, b, via))
+        self.s.push(out)
+
+    def read_args(self, m: Macro) -> dict[int, list[MTok]] | None:
+        args: dict[int, list[MTok]] = {}
+        if m.spec:
+            for i, kind in enumerate(m.spec, 1):
+                if kind == "s":
+                    args[i] = [(OTHER, "*", 0, 0, NO_VIA)] if self.read_star() else []
+                elif kind in "oO":
+                    opt = self.read_optional()
+                    args[i] = opt if opt is not None else []
+                else:
+                    arg = self.read_group_or_token()
+                    if arg is None:
+                        return None
+                    args[i] = arg
+            return args
+        if m.optional is not None:
+            opt = self.read_optional()
+            args[1] = opt if opt is not None else [(c, v, 0, 0, NO_VIA) for c, v in m.optional]
+            for i in range(2, m.arity + 1):
+                arg = self.read_group_or_token()
+                if arg is None:
+                    return None
+                args[i] = arg
+            return args
+        params = m.params
+        i = 0
+        while i < len(params) and params[i][0] != 6:  # text before #1 must match
+            t = self.next()
+            if t is None or (t[0], t[1]) != params[i]:
+                return None
+            i += 1
+        while i < len(params):
+            k = params[i][1]
+            i += 1
+            j = i
+            while j < len(params) and params[j][0] != 6:
+                j += 1
+            delim = params[i:j]
+            arg = self.read_delimited(delim) if delim else self.read_group_or_token()
+            if arg is None:
+                return None
+            if k.isdigit():
+                args[int(k)] = arg
+            i = j
+        return args
+
+    def read_delimited(self, delim: Sequence[StoredToken]) -> list[MTok] | None:
+        out: list[MTok] = []
+        depth = 0
+        n = len(delim)
+        while True:
+            t = self.next()
+            if t is None:
+                return None
+            out.append(t)
+            if t[0] == BEGIN:
+                depth += 1
+            elif t[0] == END:
+                depth -= 1
+            elif (
+                depth == 0
+                and len(out) >= n
+                and all((u[0], u[1]) == d for u, d in zip(out[-n:], delim, strict=True))
+            ):
+                del out[-n:]
+                if len(out) >= 2 and out[0][0] == BEGIN and out[-1][0] == END:
+                    inner = out[1:-1]
+                    if _balanced(inner):
+                        return inner
+                return out
+            if len(out) > MAX_ARG_TOKENS:
+                return None
+
+    def note_expansion(self, key: str) -> None:
+        """Count an expansion; recognise expansion that can never end."""
+        self.window += 1
+        counts = self.window_counts
+        c = counts.get(key, 0) + 1
+        counts[key] = c
+        if c % PROGRESS_CHECK == 0:
+            # the same macro again and again: if nothing changed since the last
+            # check and no pending input was used up, it can never end
+            mark = (self.assignments, self.s.pending)
+            last = self.checkpoints.get(key)
+            self.checkpoints[key] = mark
+            if last is not None and last[0] == mark[0] and mark[1] >= last[1]:
+                self.report_endless(key)
+                raise Abort
+        if self.window >= WINDOW_LIMIT:
+            self.report_not_followed("expansion", f"more than {WINDOW_LIMIT:,} expansions")
+            raise Abort
+
+    def reset_window(self) -> None:
+        self.window = 0
+        self.window_counts.clear()
+        self.window_assignments = 0
+        self.checkpoints.clear()
+
+    # -- conditionals ---------------------------------------------------------------------------
+
+    def conditional(self, t: MTok, value: bool | None) -> None:
+        """Enter a conditional: True/False decided, None unknown (both branches run)."""
+        if value is None:
+            self.conds.append("unknown")
+        elif value:
+            self.conds.append("true")
+        else:
+            self.conds.append("false")
+            if self.skip_branch(stop_at_else=True) == "else":
+                self.conds[-1] = "else"
+
+    def skip_branch(self, stop_at_else: bool) -> str:
+        """Skip tokens to the matching \\else/\\or (when asked) or \\fi, unexpanded."""
+        depth = 0
+        while True:
+            t = self.next()
+            if t is None:
+                if self.conds:
+                    self.conds.pop()
+                return "end"
+            if t[0] != CSEQ and t[0] != ACTIVE:
+                continue
+            m = self.meaning(t)
+            target = m.target if isinstance(m, Alias) else None
+            if isinstance(m, Flag) or target in CONDITIONALS:
+                depth += 1
+            elif target == "fi":
+                if depth == 0:
+                    if self.conds:
+                        self.conds.pop()
+                    return "fi"
+                depth -= 1
+            elif target in ("else", "or") and depth == 0 and stop_at_else:
+                return "else"
+
+    # -- driving ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Execute the chunk: a fast scan for tokens that matter, the interpreter for the rest."""
+        toks = self.s.lex_tokens
+        n = len(toks)
+        s = self.s
+        table = self.table.data
+        overlay = self.overlay
+        triggers = TRIGGERS
+        CS, CSYM, LBEGIN, LEND = lt.CS, lt.CSYM, lt.BEGIN, lt.END
+        LACTIVE, LVERB, LEOL, LPAR = lt.ACTIVE, lt.VERB, lt.EOL, lt.PAR
+        budget = self.budget
+        paid = s.pos
+        while s.pos < n and not self.ended:
+            t = toks[s.pos]
+            kind = t[0]
+            if kind == CS or kind == CSYM:
+                name = t[3]
+                if name in triggers or (
+                    (name in overlay or name in table) and self.interesting(name)
+                ):
+                    self.slow()
+                    continue
+            elif kind == LBEGIN:
+                self.depth += 1
+            elif kind == LEND:
+                if self.saves:
+                    self.end_group()
+                else:
+                    self.depth = max(0, self.depth - 1)
+            elif kind == LACTIVE:
+                if self.interesting("active:" + t[3]):
+                    self.slow()
+                    continue
+            elif kind == LVERB:
+                self.verbatim(t)
+            elif self.end_at_eol and (kind == LEOL or kind == LPAR):
+                self.ended = True
+                break
+            s.pos += 1
+            if budget is not None and s.pos - paid >= 4096:
+                budget.spend(s.pos - paid)
+                paid = s.pos
+
+    def slow(self) -> None:
+        """Run the interpreter from the current token until the pushed input is used up."""
+        s = self.s
+        self.trigger = None
+        self.reset_window()
+        try:
+            while not self.ended:
+                t = self.next()
+                if t is None:
+                    break
+                if self.trigger is None:
+                    self.trigger = t
+                self.execute(t)
+                if not s.stack:
+                    break
+                if s.pos != self._last_pos:
+                    self._last_pos = s.pos
+                    self.reset_window()
+        except Abort:
+            s.clear_pushed()
+        s.clear_pushed()
+
+    _last_pos = -1
+
+    def execute(self, t: MTok) -> None:
+        cat = t[0]
+        if cat == BEGIN:
+            self.begin_group()
+            return
+        if cat == END:
+            self.end_group()
+            return
+        if cat != CSEQ and cat != ACTIVE:
+            return
+        if "!" in t[4]:
+            return  # \noexpand'ed: acts as \relax
+        m = self.meaning(t)
+        if m is None:
+            return
+        if isinstance(m, Macro):
+            self.expand_macro(t, m)
+        elif isinstance(m, Alias):
+            handler = self.handlers.get(m.target)
+            if handler is not None:
+                handler(self, self.with_alias(t, m))
+        elif isinstance(m, Flag):
+            self.conditional(t, m.value)
+        elif isinstance(m, SetFlag):
+            self.define(m.name, Flag(m.value))
+        elif isinstance(m, CharMeaning):
+            if m.cat == BEGIN:
+                self.begin_group()
+            elif m.cat == END:
+                self.end_group()
+
+    def verbatim(self, t: lt.Token) -> None:
+        """A verbatim body met by the fast loop (a link target, say)."""
+        handler = self.handlers.get("verbatim:" + t[3])
+        if handler is not None:
+            handler(self, (-1, t[3], t[1], t[2], NO_VIA))
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def span(self, start: int, end: int) -> Span:
+        return self.loc.span(start, max(start, end))
+
+    def report(
+        self, code: str, start: int, end: int, params: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        key = (code, start, end)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.findings.append(Finding(code, self.span(start, end), tuple(params)))
+
+    def report_endless(self, key: str) -> None:
+        t = self.trigger
+        start, end = (t[2], t[3]) if t is not None else (0, 0)
+        name = key.removeprefix("active:")
+        if name in ("iterate", "body"):
+            self.report("SEC603", start, end, (("what", "repeats without changing anything"),))
+        else:
+            self.report("SEC601", start, end, (("name", name), ("via", "")))
+
+    def report_not_followed(self, what: str, reason: str) -> None:
+        t = self.trigger
+        start, end = (t[2], t[3]) if t is not None else (0, 0)
+        self.report("SEC901", start, end, (("what", what), ("reason", reason)))
+
+    # -- the result ---------------------------------------------------------------------------
+
+    def exit_state(self) -> SecState:
+        entry = self.entry
+        if not self.overlay and self.ended == entry.ended:
+            return entry
+        table = self.table.updated(self.overlay)
+        if table == entry.table and self.ended == entry.ended:
+            return entry
+        return SecState(table=table, ended=self.ended)
+
+    def scan_tokens(self, text: str, start: int, end: int, via: tuple[str, ...]) -> list[MTok]:
+        """Tokens of ``text`` read as a file (\\scantokens), placed at start..end."""
+        lex_tokens, _ = lex(text[:20_000], self.lex_state, self.budget)
+        inner = Stream(lex_tokens, text)
+        out: list[MTok] = []
+        while len(out) < MAX_EXPANSION_TOKENS:
+            u = inner.next()
+            if u is None:
+                break
+            out.append((u[0], u[1], start, end, (*via, *u[4])))
+        return out
+
+
+def _balanced(toks: Sequence[MTok]) -> bool:
+    depth = 0
+    for t in toks:
+        if t[0] == BEGIN:
+            depth += 1
+        elif t[0] == END:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def register(*names: str, expandable: bool = False) -> Callable[[Handler], Handler]:
+    """Make a function the handler of the primitives or commands ``names``."""
+
+    def decorate(fn: Handler) -> Handler:
+        for name in names:
+            Machine.handlers[name] = fn
+        if expandable:
+            Machine.expandable = Machine.expandable | frozenset(names)
+        return fn
+
+    return decorate
+
+
+# Names whose built-in meaning is themselves (filled in as handlers register), the
+# aliases that are not worth a word (\let\x\relax), and the names that send the fast
+# loop to the interpreter.
+BUILTIN_MEANINGS: dict[str, Meaning] = {}
+QUIET_ALIASES = frozenset({"relax", "undefined"})
+TRIGGERS: set[str] = set()
+
+
+def finish_registration(extra_builtins: dict[str, Meaning]) -> None:
+    for name in Machine.handlers:
+        if ":" not in name:
+            BUILTIN_MEANINGS[name] = Alias(name)
+            TRIGGERS.add(name)
+    for name in CONDITIONALS | {"else", "fi", "or"}:
+        BUILTIN_MEANINGS[name] = Alias(name)
+        TRIGGERS.add(name)
+    BUILTIN_MEANINGS.update(extra_builtins)
+    BUILTIN_MEANINGS["relax"] = RELAX
+    TRIGGERS.update(k for k, v in extra_builtins.items() if isinstance(v, (Macro, CharMeaning)))
+
+
+def chars(text: str, t: MTok, via: tuple[str, ...]) -> list[MTok]:
+    return chars_of(text, t[2], t[3], (*t[4], *via))
+
+
+__all__ = [
+    "ARGUMENT",
+    "BEGIN",
+    "CONDITIONALS",
+    "CSEQ",
+    "END",
+    "OTHER",
+    "SPACE",
+    "Abort",
+    "Const",
+    "MTok",
+    "Machine",
+    "chars",
+    "register",
+]

@@ -41,7 +41,6 @@ except ImportError:  # run as a script
         load_case,
     )
 
-pytestmark = pytest.mark.xfail(reason="security engine in progress", strict=False)
 
 
 @pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)

@@ -24,11 +24,7 @@ MIN_PER_CATEGORY = 10
 NOT_PINNED = {"SEC900"}
 # Cases whose pinned severity follows a decision of docs/security.md that the rule
 # catalog does not express yet (the catalog's `when` would give another severity).
-CATALOG_GAPS = {
-    # "\write18 under LuaTeX alone (assumeEngine = lualatex): warning at most", but
-    # SEC101's `when` names no engines, so the catalog gives error under `enabled`.
-    "config/write18-lualatex-enabled.tex",
-}
+CATALOG_GAPS: set[str] = set()  # none left: SEC101's `when` names pdfTeX and XeTeX
 
 CORPUS = all_cases()
 

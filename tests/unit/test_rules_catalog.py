@@ -255,8 +255,9 @@ def test_severity_by_configuration_examples() -> None:
     assert lua["restricted"]["lualatex"] is Severity.ERROR
     assert lua["restricted"]["pdflatex"] is Severity.WARNING
     assert lua["disabled"]["lualatex"] is Severity.WARNING
+    assert write18["enabled"]["lualatex"] is Severity.WARNING  # LuaTeX has no \write18
     assert docs_gen.severity_summary(rule("SEC101")) == (
-        "warning (error if assumeShellEscape=enabled)"
+        "warning (error if assumeShellEscape=enabled with assumeEngine=pdflatex|xelatex|any)"
     )
     assert docs_gen.severity_summary(rule("SEC401")) == (
         "error (warning if assumeShellEscape=disabled or assumeEngine=pdflatex|xelatex)"
@@ -335,7 +336,9 @@ def test_cli_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
         assert docs_gen.default_severity(r).value in line
     sec101 = next(x for x in lines if x.startswith("SEC101 "))
     assert re.search(r"SEC101\s+shell-escape-write18\s+security\s+warning\s+", sec101)
-    assert sec101.endswith("[error if assumeShellEscape=enabled]")
+    assert sec101.endswith(
+        "[error if assumeShellEscape=enabled with assumeEngine=pdflatex|xelatex|any]"
+    )
 
 
 def test_cli_rules_json_is_the_whole_catalog(capsys: pytest.CaptureFixture[str]) -> None:
@@ -357,7 +360,7 @@ def test_cli_rules_json_is_the_whole_catalog(capsys: pytest.CaptureFixture[str])
     assert sec101["severity"]["enabled"]["pdflatex"] == "error"
     assert sec101["severity"]["restricted"]["any"] == "warning"
     assert sec101["defaultSeverity"] == "warning"
-    assert sec101["when"] == {"shellEscape": ["enabled"]}
+    assert sec101["when"] == {"shellEscape": ["enabled"], "engines": ["pdflatex", "xelatex"]}
     for d in data:
         assert set(d["severity"]) == set(SHELL_ESCAPE_MODES)
         assert all(set(row) == set(ENGINES) for row in d["severity"].values())

@@ -191,7 +191,8 @@ def test_openout_pipe() -> None:
         ("\\openout5=/etc/x", "/etc/x.tex"),
         ("\\openout5=../x", "../x.tex"),
         ("\\openout5=a/../../x", "../x.tex"),
-        ("\\openout5=~/.bashrc", "~/.bashrc"),
+        # an active ~ would end the name (it expands to \\nobreakspace): \\string~ is a ~
+        ("\\openout5=\\string~/.bashrc", "~/.bashrc"),
         ("\\openout5={/etc/x}", "/etc/x.tex"),
         ('\\openout5="../x y"', "../x y.tex"),
         ("\\openout5=C:/Users/x", "C:/Users/x.tex"),

@@ -88,6 +88,22 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
             complete=False,
             stopped=exc.reason,
         )
+    except RecursionError:
+        # a nesting deeper than every bound of the analyses caught it first: this
+        # chunk is reported as not followed, the rest of the document still is
+        return ChunkResult(
+            exit=entry,
+            findings=(
+                Finding(
+                    "SEC901",
+                    Span(0, 0, 0, 0),
+                    (
+                        ("what", "this paragraph"),
+                        ("reason", "it nests deeper than texlean follows"),
+                    ),
+                ),
+            ),
+        )
     if lex_exit is entry.lex and s_exit is entry.struct and sec_exit is entry.sec:
         exit_state = entry
     else:

@@ -36,6 +36,12 @@ def message_params(finding: Finding) -> dict[str, str]:
     return params
 
 
+def _engines(finding: Finding) -> tuple[str, ...] | None:
+    """The engines a finding's construct exists under, when narrower than its rule's."""
+    listed = finding.param("engines")
+    return tuple(listed.split(",")) if listed else None
+
+
 def present_one(finding: Finding, settings: Settings) -> Presented | None:
     rule = catalog().get(finding.code)
     if rule is None:
@@ -48,7 +54,7 @@ def present_one(finding: Finding, settings: Settings) -> Presented | None:
     severity = (
         Severity(override)
         if override is not None
-        else rule.severity(settings.assume_shell_escape, settings.assume_engine)
+        else rule.severity(settings.assume_shell_escape, settings.assume_engine, _engines(finding))
     )
     return Presented(
         code=rule.code,

@@ -27,17 +27,32 @@ class Rule:
     fix: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
-    def applies(self, shell_escape: str = "restricted", engine: str = "any") -> bool:
-        """Whether the construct does its harm under the assumed configuration."""
+    def applies(
+        self,
+        shell_escape: str = "restricted",
+        engine: str = "any",
+        engines: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Whether the construct does its harm under the assumed configuration.
+
+        ``engines`` narrows the rule's engines for one finding (``\\pdfobj`` is a
+        pdfTeX primitive, ``\\pdfextension`` a LuaTeX one).
+        """
         if self.when_shell_escape is not None and shell_escape not in self.when_shell_escape:
             return False
-        return self.when_engines is None or engine == "any" or engine in self.when_engines
+        allowed = engines if engines is not None else self.when_engines
+        return allowed is None or engine == "any" or engine in allowed
 
-    def severity(self, shell_escape: str = "restricted", engine: str = "any") -> Severity:
+    def severity(
+        self,
+        shell_escape: str = "restricted",
+        engine: str = "any",
+        engines: tuple[str, ...] | None = None,
+    ) -> Severity:
         """The severity under the assumed shell-escape mode and engine."""
         if "default" in self.severities:
             return self.severities["default"]
-        key = "applies" if self.applies(shell_escape, engine) else "otherwise"
+        key = "applies" if self.applies(shell_escape, engine, engines) else "otherwise"
         return self.severities[key]
 
 

@@ -87,6 +87,13 @@ _ENV_NAME = re.compile(r"[ \t]*\{([^{}\r\n\\]{1,80})\}")
 _MAX_ARG = 4096
 _BRACKET_ARG = re.compile(rf"[ \t]*\[[^\]\r\n]{{0,{_MAX_ARG}}}\]")
 _BRACE_ARG = re.compile(rf"[ \t]*\{{[^{{}}\r\n]{{0,{_MAX_ARG}}}\}}")
+# ... and where arguments may follow line ends and comments (filecontents)
+_GAP = r"(?:[ \t\r\n]|%[^\r\n]*(?:\r\n?|\n|$)){0,64}"
+_SPANNING_ARG = {
+    "o": re.compile(rf"{_GAP}\[[^\]]{{0,{_MAX_ARG}}}\]"),
+    "m": re.compile(rf"{_GAP}\{{[^{{}}]{{0,{_MAX_ARG}}}\}}"),
+}
+SPANNING_ENVIRONMENTS = frozenset(_TABLE["arguments_span_lines"]["names"])
 _NAMED_VALUES = {"active": cc.ACTIVE, "other": cc.OTHER, "letter": cc.LETTER}
 
 
@@ -620,12 +627,22 @@ class _Lexer:
         append((TEXT, lbrace[1], rbrace[0], env))
         append((END, rbrace[0], rbrace[1], "}"))
         pos = rbrace[1]
+        spanning = env in SPANNING_ENVIRONMENTS
         for kind in VERBATIM_ENVIRONMENTS[env]:
-            m = (_BRACKET_ARG if kind == "o" else _BRACE_ARG).match(text, pos)
+            if spanning:
+                m = _SPANNING_ARG[kind].match(text, pos)
+            else:
+                m = (_BRACKET_ARG if kind == "o" else _BRACE_ARG).match(text, pos)
             if m is None:
                 continue
-            append((VARG, m.start(), m.end(), m.group().strip()))
+            start = m.end() - len(m.group().lstrip(" \t\r\n"))
+            if spanning:  # skip the comments before the argument
+                arg = re.search(r"[\[{]", m.group())
+                start = m.start() + (arg.start() if arg else 0)
+            append((VARG, start, m.end(), text[start : m.end()]))
             pos = m.end()
+        if spanning:  # the body starts on the line after the arguments
+            pos = self._line_end(pos) if pos < self.n else pos
         return self._verbatim_body(pos, env)
 
     def _verbatim_body(self, pos: int, env: str) -> int:

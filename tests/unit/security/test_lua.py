@@ -408,3 +408,17 @@ def test_never_raises_on_lua_soup(code: str) -> None:
 @given(st.text(max_size=400))
 def test_never_raises_on_any_text(code: str) -> None:
     analyse_lua(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a counter and an accumulated string in loops: the analysis must settle
+        # instead of learning one more value per pass ("aliases not followed")
+        'local n = 0 for line in io.lines("notes.txt") do n = n + 1 end tex.print(n)',
+        'local s = "" for i = 1, 10 do s = s .. "x" end tex.print(s)',
+        "local t = 1 while t < 1000 do t = t * 2 end tex.print(t)",
+    ],
+)
+def test_loops_reach_a_fixed_point(code: str) -> None:
+    assert analyse_lua(code).dynamic == ()

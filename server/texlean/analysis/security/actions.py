@@ -8,97 +8,30 @@ reports each obfuscation technique the command was reached through.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ...tables import load
 from . import lua, paths, pdf, shell
 from .machine import BEGIN, CSEQ, Machine, MTok, register
 from .primitives import JOBNAME
+from .report import alias_target as _alias_target
+from .report import report_action
 from .state import Alias
 from .stream import ARGUMENT, SPACE, VERBATIM, plain, render
-
-# -- reporting -----------------------------------------------------------------------------------
-
-_VIA_TEXT = {
-    "^^": "written with ^^ notation",
-    "csname": "assembled with \\csname",
-    "scantokens": "re-read by \\scantokens",
-    "lowercase": "made by \\lowercase",
-    "uppercase": "made by \\uppercase",
-    "expandafter": "reached through \\expandafter",
-}
-_STRING_BUILDERS = ("string", "detokenize", "romannumeral", "number", "jobname")
-
-
-def describe_via(
-    via: Sequence[str], name: str, source: str
-) -> tuple[str, list[tuple[str, tuple[tuple[str, str], ...]]]]:
-    """The words for how a command was reached, and the obfuscation findings that go with it."""
-    words: list[str] = []
-    extra: list[tuple[str, tuple[tuple[str, str], ...]]] = []
-    seen: set[str] = set()
-    builders = [v for v in dict.fromkeys(via) if v in _STRING_BUILDERS]
-    for v in dict.fromkeys(via):
-        if v in seen or v == "!":
-            continue
-        seen.add(v)
-        if v == "^^":
-            words.append(_VIA_TEXT[v])
-            extra.append(("SEC701", (("name", name), ("source", source))))
-        elif v.startswith("escape:"):
-            words.append(f"written with {v[7:]} as the escape character")
-        elif v == "csname":
-            words.append(_VIA_TEXT[v])
-            extra.append(("SEC703", (("name", name),)))
-        elif v.startswith("alias:") or v.startswith("active:"):
-            kind, alias = v.split(":", 1)
-            shown = "\\" + alias if kind == "alias" else "the active character " + alias
-            words.append(f"under the name {shown}" if kind == "alias" else f"as {shown}")
-            extra.append(("SEC704", (("alias", shown), ("name", name))))
-        elif v == "scantokens":
-            words.append(_VIA_TEXT[v])
-            extra.append(("SEC705", (("name", name),)))
-        elif v in ("lowercase", "uppercase"):
-            words.append(_VIA_TEXT[v])
-            extra.append(("SEC706", (("how", v), ("name", name))))
-        elif v == "expandafter":
-            words.append(_VIA_TEXT[v])
-            extra.append(("SEC708", (("name", name),)))
-        elif v.startswith("macro:"):
-            words.append(f"through \\{v[6:]}")
-    if builders:
-        what = ", ".join("\\" + b for b in builders)
-        words.append(f"built from characters made by {what}")
-        extra.append(("SEC707", (("name", name), ("what", what))))
-    text = f" ({'; '.join(words)})" if words else ""
-    return text, extra
-
-
-def report_action(
-    m: Machine,
-    code: str,
-    t: MTok,
-    end: int,
-    params: Sequence[tuple[str, str]],
-    name: str | None = None,
-    via: Sequence[str] | None = None,
-) -> None:
-    start = t[2]
-    end = max(end, t[3], m.last_end)
-    via = t[4] if via is None else via
-    name = name or _alias_target(m, t)
-    text, extra = describe_via(via, name, m.text[t[2] : t[3]][:60])
-    m.report(code, start, end, (*params, ("via", text)))
-    for ocode, oparams in extra:
-        m.report(ocode, start, end, oparams)
 
 
 def _end_of(toks: Sequence[MTok] | None, t: MTok) -> int:
     return max((u[3] for u in toks or ()), default=t[3])
 
 
+_SHELL_SYNTAX = re.compile(r"[;&|`$<>(){}\n*?~]")
+
+
 def _shell(m: Machine, code: str, t: MTok, end: int, command: str, cs: str) -> None:
-    if shell.restricted_allowed(command):
+    # Allowed in restricted mode and harmless even with -shell-escape only when the
+    # line is that one program: "kpsewhich x; touch y" runs touch under -shell-escape.
+    if shell.restricted_allowed(command) and not _SHELL_SYNTAX.search(command):
         report_action(
             m,
             "SEC105",
@@ -117,7 +50,7 @@ def _shell(m: Machine, code: str, t: MTok, end: int, command: str, cs: str) -> N
 # -- shell ----------------------------------------------------------------------------------------
 
 
-@register("write")
+@register("write", dangerous=True)
 def _write(m: Machine, t: MTok) -> None:
     number = m.scan_int()
     if number != 18:
@@ -142,7 +75,7 @@ def _immediate(m: Machine, t: MTok) -> None:
         m.s.back(u)
 
 
-@register("ShellEscape", "DelayedShellEscape")
+@register("ShellEscape", "DelayedShellEscape", dangerous=True)
 def _shellescape(m: Machine, t: MTok) -> None:
     group = m.read_group()
     if group is not None:
@@ -187,8 +120,8 @@ def _read_file(
     if op == "input" and _is_jobname(stripped, via):
         report_action(m, "SEC604", t, end, (("what", f"\\{cs} of the document's own name"),))
         return
-    if verdict is None:
-        return
+    if verdict is None or verdict.kind == "dotfile":
+        return  # openin_any = a reads dotfiles of the project like any file
     params = (("cs", cs), ("path", verdict.path), ("what", _READ_WHAT.get(op, "")))
     if op == "probe":
         if verdict.kind != "parent":
@@ -199,7 +132,7 @@ def _read_file(
         report_action(m, "SEC201", t, end, params)
 
 
-@register("input", "@@input")
+@register("input", "@@input", dangerous=True)
 def _input(m: Machine, t: MTok) -> None:
     found = m.scan_file_name()
     if found is None:
@@ -209,7 +142,7 @@ def _input(m: Machine, t: MTok) -> None:
     _read_file(m, t, end, name, (*t[4], *via), "input", t[1])
 
 
-@register("openin")
+@register("openin", dangerous=True)
 def _openin(m: Machine, t: MTok) -> None:
     m.scan_int()
     m.read_equals()
@@ -225,7 +158,7 @@ def _openin(m: Machine, t: MTok) -> None:
     _read_file(m, t, end, name, (*t[4], *via), "typeset", "openin")
 
 
-@register("openout")
+@register("openout", dangerous=True)
 def _openout(m: Machine, t: MTok) -> None:
     m.scan_int()
     m.read_equals()
@@ -246,18 +179,29 @@ def _write_file(m: Machine, t: MTok, end: int, name: str, via: Sequence[str], cs
     elif verdict.kind == "source":
         if _generated_tex(verdict.path, via):
             return  # \jobname-answers.tex and the like: a package's scratch file, read back later
-        report_action(
-            m, "SEC302", t, end, (("cs", cs), ("path", verdict.path), ("what", verdict.detail))
-        )
+        reader = verdict.reader or "the next LaTeX run"
+        shown = _shown(verdict.path, via)
+        report_action(m, "SEC302", t, end, (("cs", cs), ("path", shown), ("what", reader)))
     else:
-        report_action(m, "SEC301", t, end, (("cs", cs), ("path", verdict.path)))
+        report_action(m, "SEC301", t, end, (("cs", cs), ("path", _shown(verdict.path, via))))
+
+
+def _shown(path: str, via: Sequence[str]) -> str:
+    """A path for a message: the part that came from \\jobname shown as \\jobname."""
+    return path.replace(JOBNAME, "\\jobname", 1) if "jobname" in via else path
 
 
 def _generated_tex(path: str, via: Sequence[str]) -> bool:
-    """A .tex file that is not the document itself: packages (answers, exam sheets,
-    endnotes) write such files and read them back; only the document's own file,
-    packages, classes and build scripts are code that others will run."""
-    return path.endswith(".tex") and "/" not in path and not _is_jobname(path, via)
+    """A .tex file named after the document (\\jobname-answers.tex): packages (answers,
+    exam sheets, endnotes) write such files and read them back.  Any other .tex
+    file may be one of the project's own sources."""
+    return (
+        path.endswith(".tex")
+        and "/" not in path
+        and "jobname" in via
+        and path.startswith(JOBNAME)
+        and not _is_jobname(path, via)
+    )
 
 
 _FILES: dict[str, dict[str, object]] = dict(load("commands")["files"])
@@ -301,15 +245,18 @@ def _file_command(m: Machine, t: MTok) -> None:
             m.s.push(branch)  # texlean cannot know whether the file exists: both branches run
 
 
-def _alias_target(m: Machine, t: MTok) -> str:
-    meaning = m.meaning(t)
-    return meaning.target if isinstance(meaning, Alias) else t[1]
-
-
 register(*_FILES)(_file_command)
 
 
-@register("pdfximage", "pdffiledump", "pdfmdfivesum", "pdffilesize", "pdffilemoddate")
+@register(
+    "pdfximage",
+    "pdffiledump",
+    "pdfmdfivesum",
+    "pdffilesize",
+    "pdffilemoddate",
+    expandable=True,  # pdfTeX expands these: an \\edef reads the file
+    dangerous=True,
+)
 def _pdf_file_primitive(m: Machine, t: MTok) -> None:
     kind = _alias_target(m, t)
     keywords: list[str] = []
@@ -337,24 +284,39 @@ def _pdf_file_primitive(m: Machine, t: MTok) -> None:
 # -- Lua ----------------------------------------------------------------------------------------------
 
 
-def _lua(m: Machine, t: MTok, end: int, code: str) -> None:
+def _lua(m: Machine, t: MTok, end: int, code: str, body_start: int | None = None) -> None:
+    """Report what Lua ``code`` reaches: at the command that runs it, or, for a verbatim
+    body (``body_start``), at the line of the first call found as written."""
     verdict = lua.analyse_lua(code)
+
+    def at(names: Sequence[str]) -> tuple[MTok, int]:
+        if body_start is not None:
+            for name in names:
+                i = code.find(name.split()[0].split("(")[0].split("[")[0])
+                if i >= 0:
+                    line_end = code.find("\n", i)
+                    stop = body_start + (line_end if line_end >= 0 else len(code))
+                    return (t[0], t[1], body_start + i, stop, t[4]), stop
+        return t, end
+
     for tex_code in verdict.tex_output:
         # what tex.print hands back to TeX runs next: read it as TeX
         m.s.push(m.scan_tokens(tex_code, t[2], end, (*t[4], "lua")))
     for raw in verdict.pdf_output:
         _pdf(m, t, end, raw, "Lua's pdf library")
-    if verdict.shell:
-        report_action(m, "SEC401", t, end, (("what", ", ".join(verdict.shell)),))
-    if verdict.files:
-        report_action(m, "SEC402", t, end, (("what", ", ".join(verdict.files)),))
-    if verdict.dynamic:
-        report_action(m, "SEC403", t, end, (("what", ", ".join(verdict.dynamic)),))
+    for code_, names in (
+        ("SEC401", verdict.shell),
+        ("SEC402", verdict.files),
+        ("SEC403", verdict.dynamic),
+    ):
+        if names:
+            where, stop = at(names)
+            report_action(m, code_, where, stop, (("what", ", ".join(names)),))
     if verdict.computes_only:
         m.report("SEC404", t[2], end, ())
 
 
-@register("directlua", "latelua", "luaexec", "luadirect")
+@register("directlua", "latelua", "luaexec", "luadirect", dangerous=True)
 def _directlua(m: Machine, t: MTok) -> None:
     group = m.read_group()
     if group is not None:
@@ -379,7 +341,7 @@ def _verbatim_body(m: Machine) -> MTok | None:
 def _luacode(m: Machine, t: MTok) -> None:
     body = _verbatim_body(m)
     if body is not None:
-        _lua(m, t, body[3], m.text[body[2] : body[3]])
+        _lua(m, t, t[3], m.text[body[2] : body[3]], body_start=body[2])
 
 
 @register("env:filecontents", "env:filecontents*")
@@ -408,19 +370,29 @@ def _filecontents(m: Machine, t: MTok) -> None:
 # -- PDF ----------------------------------------------------------------------------------------------
 
 
-def _pdf(m: Machine, t: MTok, end: int, text: str, where: str) -> None:
+def _pdf(m: Machine, t: MTok, end: int, text: str, where: str, engines: str = "") -> None:
+    """Report the active content of raw PDF ``text``; ``engines``: where the construct exists."""
     verdict = pdf.analyse_pdf(text)
+    only = (("engines", engines),) if engines else ()
     if verdict.javascript:
-        report_action(m, "SEC501", t, end, (("where", where),))
+        report_action(m, "SEC501", t, end, (("where", where), *only))
     if verdict.launch:
-        report_action(m, "SEC502", t, end, (("what", "/Launch"), ("where", where)))
+        report_action(m, "SEC502", t, end, (("what", "/Launch"), ("where", where), *only))
     for action in verdict.other_actions:
-        report_action(m, "SEC502", t, end, (("what", action), ("where", where)))
+        report_action(m, "SEC502", t, end, (("what", action), ("where", where), *only))
     for trigger in verdict.auto:
-        report_action(m, "SEC503", t, end, (("what", pdf.auto_event(trigger)), ("where", where)))
+        event = pdf.auto_event(trigger)
+        report_action(m, "SEC503", t, end, (("what", event), ("where", where), *only))
+
+
+# Which engine each raw-PDF command belongs to: elsewhere it does nothing.
+_PDF_ENGINES = {"special": "xelatex", "pdfliteral": "pdflatex"}
 
 
 @register(
+    "pdfpageattr",
+    "pdfpagesattr",
+    "pdfpageresources",
     "pdfobj",
     "pdfannot",
     "pdfcatalog",
@@ -430,6 +402,7 @@ def _pdf(m: Machine, t: MTok, end: int, text: str, where: str) -> None:
     "pdfinfo",
     "pdfdest",
     "pdfoutline",
+    dangerous=True,
 )
 def _pdf_primitive(m: Machine, t: MTok) -> None:
     pieces: list[str] = []
@@ -454,10 +427,28 @@ def _pdf_primitive(m: Machine, t: MTok) -> None:
     text = " ".join(pieces)
     if _alias_target(m, t) == "pdfcatalog" and "openaction" in text.replace(" ", "").lower():
         text += " /OpenAction"
-    _pdf(m, t, end, text, "\\" + _alias_target(m, t))
+    # \\pdfextension catalog reaches here as "pdfcatalog" with LuaTeX's syntax
+    engines = "lualatex" if "pdfextension" in t[4] else "pdflatex"
+    _pdf(m, t, end, text, "\\" + _alias_target(m, t), engines)
 
 
-@register("special", "pdfliteral", "pdfextension", "literalps@out")
+@register("pdfextension", "pdfvariable")
+def _pdfextension(m: Machine, t: MTok) -> None:
+    """LuaTeX's \\pdfextension catalog {…}: the keyword names the pdfTeX primitive."""
+    word: list[str] = []
+    u = m.skip_spaces()
+    while u is not None and u[0] == 11 and len(word) < 20:
+        word.append(u[1])
+        u = m.next()
+    if u is not None:
+        m.s.back(u)
+    keyword = "pdf" + "".join(word)
+    handler = m.handlers.get(keyword)
+    if handler is not None:
+        handler(m, (t[0], keyword, t[2], t[3], (*t[4], "pdfextension")))
+
+
+@register("special", "pdfliteral", "literalps@out", dangerous=True)
 def _special(m: Machine, t: MTok) -> None:
     group = m.read_group()
     if group is None:
@@ -470,29 +461,30 @@ def _special(m: Machine, t: MTok) -> None:
         or "pdfmark" in lowered
         or _alias_target(m, t) != "special"
     ):
-        _pdf(m, t, end, text, "\\" + _alias_target(m, t))
+        target = _alias_target(m, t)
+        _pdf(m, t, end, text, "\\" + target, _PDF_ENGINES.get(target, ""))
     if lowered.startswith(("ps:", '"', "!", "header=", "ps::", "psfile=")) or "pdfmark" in lowered:
         operators = pdf.analyse_postscript(text)
         if operators:
             report_action(m, "SEC505", t, end, (("what", ", ".join(operators)),))
 
 
+_LINK_EFFECT = {
+    "javascript": "runs JavaScript in the PDF reader",
+    "file": "opens a local file or program",
+    "data": "opens content embedded in the link",
+}
+
+
 def _link(m: Machine, t: MTok, end: int, url: str) -> None:
     kind = pdf.analyse_link(url)
-    if kind == "javascript":
-        m.report(
-            "SEC504",
-            t[2],
-            end,
-            (("url", url.strip()[:80]), ("what", "runs JavaScript in the PDF reader")),
-        )
-    elif kind == "file":
-        m.report(
-            "SEC504",
-            t[2],
-            end,
-            (("url", url.strip()[:80]), ("what", "opens a local file or program")),
-        )
+    shown = shell.printable(url.strip(), 80)
+    if kind == "launch":
+        # hyperref turns run: links into /Launch actions
+        m.report("SEC502", t[2], end, (("what", "/Launch"), ("where", "a link to " + shown)))
+    elif kind is not None:
+        effect = _LINK_EFFECT.get(kind, "leaves the PDF")
+        m.report("SEC504", t[2], end, (("url", shown), ("what", effect)))
 
 
 @register("verbatim:href", "verbatim:url", "verbatim:nolinkurl")
@@ -513,6 +505,26 @@ def _href(m: Machine, t: MTok) -> None:
         _link(m, t, _end_of(group, t) + 1, render(m.expand_list(group)))
 
 
+_FORM_SCRIPT = re.compile(
+    r"\b(on(?:click|blur|focus|change|mousedown|mouseup|enter|exit|select)|keystroke|format|validate|calculate)\s*=",
+    re.IGNORECASE,
+)
+
+
+@register("PushButton", "CheckBox", "TextField", "ChoiceMenu", "Submit", "Reset", dangerous=True)
+def _form_field(m: Machine, t: MTok) -> None:
+    """hyperref's form fields: their JavaScript options run in the PDF reader."""
+    options = m.read_optional()
+    if options is None:
+        return
+    end = max(_end_of(options, t) + 1, t[3])
+    text = render(options)
+    if _FORM_SCRIPT.search(text):
+        report_action(m, "SEC501", t, end, (("where", f"\\{t[1]} form field"),))
+    if t[1] == "Submit":
+        report_action(m, "SEC502", t, end, (("what", "/SubmitForm"), ("where", "\\Submit")))
+
+
 # -- hooks and loops --------------------------------------------------------------------------------
 
 _HOOKS = load("commands")["hooks"]
@@ -528,6 +540,16 @@ def _hook(m: Machine, t: MTok) -> None:
     code = m.read_group()
     if code:
         m.s.push(code)  # the code runs later in the same compilation: read it now
+
+
+_RETRIGGERS = {
+    "everypar": frozenset({"par", "endgraf"}),
+    "everyhbox": frozenset({"hbox", "mbox", "makebox", "text", "fbox"}),
+    "everyvbox": frozenset({"vbox", "vtop", "parbox"}),
+    "everymath": frozenset({"(", "ensuremath"}),
+    "everydisplay": frozenset({"[", "equation"}),
+    "everycr": frozenset({"cr", "crcr", "\\"}),
+}
 
 
 @register(
@@ -551,13 +573,14 @@ def _every(m: Machine, t: MTok) -> None:
     reads_self = bool(names & {"input", "@@input", "include"}) and (
         "jobname" in names or any("jobname" in u[4] for u in group)
     )
+    retrigger = _RETRIGGERS.get(hook, frozenset())
+    has_math = any(u[0] == 3 for u in group)
     if reads_self:
         m.report("SEC604", t[2], end, (("what", f"\\{hook} inputs the file again"),))
-    elif hook in names or (
-        hook == "everypar"
-        and names & {"par", "indent", "noindent", "leavevmode"}
-        and len(group) > 1
+    elif hook not in names and (
+        names & retrigger or (hook in ("everymath", "everydisplay") and has_math)
     ):
+        # the hook's own tokens start what runs the hook again (and it never clears itself)
         m.report("SEC606", t[2], end, (("name", hook), ("what", "its tokens trigger it again")))
     m.s.push(group)  # what the hook runs, it runs: read it now
 
@@ -593,4 +616,4 @@ def _catcode(m: Machine, t: MTok) -> None:
         m.report("SEC702", t[2], u[3], (("char", shown), ("what", what)))
 
 
-__all__ = ["describe_via", "report_action"]
+__all__ = ["report_action"]

@@ -377,7 +377,21 @@ class _Context:
 
     def assign(self, name: str, vals: _Vals) -> None:
         old = self.names.get(name, frozenset())
+        scalar = (_Num, _Str)
+        if _UNKNOWN in old:
+            # already widened: a constant adds nothing to "unknown" (keeps passes monotone)
+            vals = frozenset(v for v in vals if not isinstance(v, scalar))
         new = _cap(old | vals)
+        numbers = sum(isinstance(v, _Num) for v in old)
+        strings = sum(isinstance(v, _Str) for v in old)
+        grows = new - old
+        if (numbers and any(isinstance(v, _Num) for v in grows)) or (
+            strings >= 2 and any(isinstance(v, _Str) for v in grows)
+        ):
+            # a constant that keeps changing (n = n + 1, s = s .. "x" in a loop): widen
+            # it to unknown, or each pass would learn one more value, never settling (a
+            # string gets two values first: k = 'exe'; k = k .. 'cute' is still followed)
+            new = frozenset(v for v in new if not isinstance(v, scalar)) | {_UNKNOWN}
         if new != old:
             self.names[name] = new
             self.changed = True

@@ -65,6 +65,9 @@ Handler = Callable[["Machine", MTok], None]
 PROGRESS_CHECK = 1_000  # every so many expansions of one macro, look for progress
 WINDOW_LIMIT = 150_000  # expansions of anything before the input moves on
 MAX_ARG_TOKENS = 20_000
+MAX_DEPTH = 400  # nested expansions (and nested definitions measured) followed
+BOMB_LIMIT = 1_000_000  # tokens a single macro use may expand to before it is a bomb
+HUGE_LOOP = 10_000_000  # iterations still to go that make a loop a denial of service
 MAX_EXPANSION_TOKENS = 50_000
 _ABSENT: Any = object()
 
@@ -113,15 +116,22 @@ class Machine:
         self.findings: list[Finding] = []
         self._reported: set[tuple[str, int, int]] = set()
         self._interesting: dict[str, bool] = {}
+        self._sizes: dict[str, int] = {}
+        self._measuring: set[str] = set()
+        self._cyclic: set[str] = set()  # macros whose expansion reaches a cycle
         # progress tracking for non-termination
         self.window = 0
         self.window_counts: dict[str, int] = {}
         self.window_assignments = 0
-        self.checkpoints: dict[str, tuple[int, int]] = {}
+        self.checkpoints: dict[str, tuple[int, int, tuple[int, int, str] | None]] = {}
+        self.window_unknown = 0  # undecided conditionals met in the window
+        self.last_compare: tuple[int, int, str] | None = None  # the last decided \ifnum
+        self.loop_mark: tuple[int, int, str] | None = None
         self.assignments = 0
         self._ticks = 0
         self.trigger: MTok | None = None
         self.last_end = 0  # where the last token read ends: a construct's findings reach there
+        self.nesting = 0  # expandable primitives running inside one another
 
     # -- meanings -------------------------------------------------------------------
 
@@ -152,6 +162,8 @@ class Machine:
             self.assignments += 1
             self.window_assignments += 1
             self._interesting.clear()
+            self._sizes.clear()
+            self._cyclic.clear()
 
     def begin_group(self) -> None:
         self.depth += 1
@@ -169,30 +181,78 @@ class Machine:
         if self.depth < 0:
             self.depth = 0
 
-    def interesting(self, key: str, seen: frozenset[str] = frozenset()) -> bool:
+    def interesting(self, key: str) -> bool:
         """Whether using ``key`` can lead anywhere the analysis cares about."""
+        known = self._interesting.get(key)
+        if known is None:
+            known = self._interesting_of(key, set())
+        return known
+
+    def _interesting_of(self, key: str, stack: set[str]) -> bool:
         known = self._interesting.get(key)
         if known is not None:
             return known
+        if key in stack or len(stack) > 200:
+            return True  # recursion: it may never end
         m = self.lookup_key(key)
         result = False
         if isinstance(m, Alias):
             result = m.target in self.handlers
-        elif isinstance(m, (SetFlag, CharMeaning)):
+        elif isinstance(m, (SetFlag, CharMeaning, Flag)):
             result = True
-        elif isinstance(m, Macro) and (key in seen or len(seen) >= 50):
-            result = True  # recursion: it may never end
+        elif (
+            isinstance(m, Macro)
+            and not m.arity
+            and not m.spec
+            and self.expansion_size(key) >= BOMB_LIMIT
+        ):
+            result = True  # a bomb, or a recursion: worth following
         elif isinstance(m, Macro):
-            inner = seen | {key}
-            for cat, value in m.body:
+            stack.add(key)
+            for cat, value, *_ in m.body:
                 if cat in (CSEQ, ACTIVE):
                     k = value if cat == CSEQ else "active:" + value
-                    if k in TRIGGERS or self.interesting(k, inner):
+                    if k in TRIGGERS or self._interesting_of(k, stack):
                         result = True
                         break
-        if not seen:
-            self._interesting[key] = result
+            stack.discard(key)
+        # a False found under a cycle assumption is still False: only True depends on it
+        self._interesting[key] = result
         return result
+
+    def expansion_size(self, key: str, depth: int = 0) -> int:
+        """Tokens a macro without parameters expands to in the end (BOMB_LIMIT when more,
+        or when it recurses: recursion is left to the progress check)."""
+        known = self._sizes.get(key)
+        if known is not None:
+            if key in self._measuring:
+                self._cyclic.add(key)
+            return known
+        self._sizes[key] = BOMB_LIMIT  # a cycle counts as unbounded while it is measured
+        self._measuring.add(key)
+        m = self.lookup_key(key)
+        size = 1
+        if isinstance(m, Macro) and not m.arity and not m.spec:
+            size = 0
+            for cat, value, *_ in m.body:
+                if cat in (CSEQ, ACTIVE):
+                    k = value if cat == CSEQ else "active:" + value
+                    inner = self.lookup_key(k)
+                    if isinstance(inner, Macro):
+                        # past MAX_DEPTH nested definitions the size counts as unbounded
+                        size += (
+                            self.expansion_size(k, depth + 1) if depth < MAX_DEPTH else BOMB_LIMIT
+                        )
+                    else:
+                        size += 1
+                else:
+                    size += 1
+                if size >= BOMB_LIMIT:
+                    size = BOMB_LIMIT
+                    break
+        self._measuring.discard(key)
+        self._sizes[key] = size
+        return size
 
     # -- reading ----------------------------------------------------------------------
 
@@ -243,12 +303,26 @@ class Machine:
                 self.expand_macro(t, m)
                 continue
             if isinstance(m, Alias) and m.target in self.expandable:
-                self.handlers[m.target](self, self.with_alias(t, m))
+                self.nested_handler(m.target, self.with_alias(t, m))
                 continue
             if isinstance(m, Flag):
                 self.conditional(t, m.value)
                 continue
             return t
+
+    def nested_handler(self, target: str, t: MTok) -> None:
+        """Run an expandable primitive from inside another one (\\csname in \\csname,
+        \\expandafter chains), bounded so that no nesting exhausts Python's stack."""
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_DEPTH:
+                self.report_not_followed(
+                    "a construct", f"it nests more than {MAX_DEPTH} expansions deep"
+                )
+                raise Abort
+            self.handlers[target](self, t)
+        finally:
+            self.nesting -= 1
 
     def with_alias(self, t: MTok, m: Alias) -> MTok:
         if t[0] == ACTIVE:
@@ -364,6 +438,19 @@ class Machine:
             self.drop_to_sentinel()
         return out
 
+    def run_list(self, toks: Sequence[MTok]) -> None:
+        """Execute a token list to its end (a loop body, say), then go on."""
+        self.s.back((SENTINEL, "", 0, 0, NO_VIA))
+        self.s.push(toks)
+        try:
+            while True:
+                t = self.next()
+                if t is None:
+                    break
+                self.execute(t)
+        finally:
+            self.drop_to_sentinel()
+
     def drop_to_sentinel(self) -> None:
         stack = self.s.stack
         while stack:
@@ -413,12 +500,54 @@ class Machine:
             return None if value is None else sign * value
         if isinstance(m, Alias) and m.target == "count":
             n = self.scan_int()
-            m2 = self.lookup_key(f"reg:{n}")
-            return sign * m2.value if isinstance(m2, Const) and m2.value is not None else None
+            value = None if n is None else self.register(f"reg:{n}")
+            return None if value is None else sign * value
+        if isinstance(m, Alias) and m.target in INTEGER_PARAMETERS:
+            value = self.register(f"reg:{m.target}")
+            return None if value is None else sign * value
+        if isinstance(m, Alias) and m.target == "numexpr":
+            value = self.scan_numexpr()
+            return None if value is None else sign * value
         if m is None and t[0] == CSEQ:
             return None  # a register or \chardef texlean has not seen defined: some number
         self.s.back(t)
         return None
+
+    def scan_numexpr(self) -> int | None:
+        """e-TeX's \\numexpr: + - * / and parentheses, to \\relax (integer division rounds)."""
+        tokens: list[str] = []
+        depth = 0
+        while len(tokens) < 400:
+            t = self.get_x()
+            if t is None:
+                break
+            if t[0] == SPACE:
+                continue
+            if t[0] == OTHER and t[1] in "+-*/()":
+                depth += (t[1] == "(") - (t[1] == ")")
+                if depth < 0:
+                    self.s.back(t)
+                    break
+                tokens.append(t[1])
+                continue
+            if t[0] == OTHER and t[1].isdigit():
+                self.s.back(t)
+                tokens.append(self.scan_digits("0123456789").lstrip("0") or "0")
+                continue
+            if t[0] == CSEQ:
+                m = self.meaning(t)
+                if isinstance(m, Alias) and m.target == "relax":
+                    break
+                if isinstance(m, (Const, Alias)):
+                    self.s.back(t)
+                    value = self.scan_int()
+                    if value is None:
+                        return None
+                    tokens.append(str(value))
+                    continue
+            self.s.back(t)
+            break
+        return _evaluate(tokens)
 
     def scan_digits(self, allowed: str) -> str:
         out: list[str] = []
@@ -443,7 +572,13 @@ class Machine:
         return f"reg:{t[1]}"
 
     def register_value(self, t: MTok) -> int | None:
-        m = self.lookup_key(self.register_key(t))
+        return self.register(self.register_key(t))
+
+    def register(self, key: str) -> int | None:
+        """A register's value: TeX starts every register at 0."""
+        m = self.lookup_key(key)
+        if m is None:
+            return PARAMETER_DEFAULTS.get(key, 0)
         return m.value if isinstance(m, Const) else None
 
     def scan_file_name(self) -> tuple[str, tuple[str, ...], MTok | None] | None:
@@ -466,12 +601,12 @@ class Machine:
             return render(expanded).strip(), tuple(sorted(via)), group[-1] if group else t
         quoted = False
         while t is not None:
-            if t[0] == CSEQ or t[0] < 0:
+            if t[0] == CSEQ or t[0] == ACTIVE or t[0] < 0:
+                # an active ~ ends an unbraced name: it expands to LaTeX's
+                # \nobreakspace (checked: \input ~/.ssh/id_rsa reads nothing,
+                # \input{~/.ssh/id_rsa} reads the key)
                 self.s.back(t)
                 break
-            # an active character (~) left unexpanded counts as itself: reading
-            # it as its character is the cautious choice for a path
-
             if t[0] == SPACE and not quoted:
                 break
             if t[1] == '"':
@@ -492,23 +627,35 @@ class Machine:
         self.note_expansion(key)
         if m.opaque:
             return
+        if (
+            not m.arity
+            and not m.spec
+            and self.expansion_size(key) >= BOMB_LIMIT
+            and not self._recursive(key)
+        ):
+            self.report(
+                "SEC602",
+                t[2],
+                t[3],
+                (("name", t[1]), ("count", f"more than {BOMB_LIMIT:,}")),
+            )
+            raise Abort
         args = self.read_args(m)
         if args is None:
             return
         via = t[4]
-        if t[0] == ACTIVE:
-            via = (*via, "active:" + t[1])
-        elif len(m.body) == 1 and m.body[0][0] in (CSEQ, ACTIVE) and not m.arity:
-            via = (*via, "alias:" + t[1])  # \def\x{\write}: \x is \write under another name
+        if len(m.body) == 1 and m.body[0][0] in (CSEQ, ACTIVE) and not m.arity:
+            # \def\x{\write}: \x is \write under another name
+            via = (*via, ("active:" if t[0] == ACTIVE else "alias:") + t[1])
         else:
             via = (*via, "macro:" + t[1])
         a, b = t[2], t[3]
         out: list[MTok] = []
-        for cat, value in m.body:
+        for cat, value, *stored_via in m.body:
             if cat == 6 and value != "#":
                 out.extend(args.get(int(value), ()))
             else:
-                out.append((cat, value, a, b, via))
+                out.append((cat, value, a, b, (*via, *stored_via[0]) if stored_via else via))
         self.s.push(out)
 
     def read_args(self, m: Macro) -> dict[int, list[MTok]] | None:
@@ -528,7 +675,7 @@ class Machine:
             return args
         if m.optional is not None:
             opt = self.read_optional()
-            args[1] = opt if opt is not None else [(c, v, 0, 0, NO_VIA) for c, v in m.optional]
+            args[1] = opt if opt is not None else [(d[0], d[1], 0, 0, NO_VIA) for d in m.optional]
             for i in range(2, m.arity + 1):
                 arg = self.read_group_or_token()
                 if arg is None:
@@ -539,7 +686,7 @@ class Machine:
         i = 0
         while i < len(params) and params[i][0] != 6:  # text before #1 must match
             t = self.next()
-            if t is None or (t[0], t[1]) != params[i]:
+            if t is None or (t[0], t[1]) != params[i][:2]:
                 return None
             i += 1
         while i < len(params):
@@ -584,6 +731,13 @@ class Machine:
             if len(out) > MAX_ARG_TOKENS:
                 return None
 
+    def _recursive(self, key: str) -> bool:
+        """Whether the macro's expansion runs into a cycle (a loop, not a bomb)."""
+        self._sizes.clear()
+        self._cyclic.clear()
+        self.expansion_size(key)
+        return bool(self._cyclic)
+
     def note_expansion(self, key: str) -> None:
         """Count an expansion; recognise expansion that can never end."""
         self.window += 1
@@ -593,20 +747,55 @@ class Machine:
         if c % PROGRESS_CHECK == 0:
             # the same macro again and again: if nothing changed since the last
             # check and no pending input was used up, it can never end
-            mark = (self.assignments, self.s.pending)
+            mark = (self.assignments, self.s.pending, self.last_compare)
             last = self.checkpoints.get(key)
             self.checkpoints[key] = mark
-            if last is not None and last[0] == mark[0] and mark[1] >= last[1]:
-                self.report_endless(key)
-                raise Abort
+            if last is not None:
+                if last[0] == mark[0] and mark[1] >= last[1]:
+                    if self.window_unknown:
+                        self.report_not_followed(
+                            "a recursion", "it depends on values texlean does not know"
+                        )
+                    else:
+                        self.report_endless(key)
+                    raise Abort
+                self.check_loop_progress(key, last[2], mark[2])
         if self.window >= WINDOW_LIMIT:
             self.report_not_followed("expansion", f"more than {WINDOW_LIMIT:,} expansions")
             raise Abort
+
+    def check_loop_progress(
+        self, key: str, before: tuple[int, int, str] | None, now: tuple[int, int, str] | None
+    ) -> None:
+        """A loop that counts toward a bound: how many iterations are left?
+
+        ``before`` and ``now`` are the last ``\\ifnum`` comparisons (value, bound,
+        relation) seen at two progress checks of the same macro.
+        """
+        if before is None or now is None or before[1] != now[1] or before[2] != now[2]:
+            return
+        step = now[0] - before[0]
+        if step == 0:
+            return
+        value, bound, rel = now
+        if (rel == "<" and step < 0) or (rel == ">" and step > 0):
+            self.report_loop(key, "counts away from its bound: it never ends")
+            raise Abort
+        left = abs(bound - value) // abs(step) * PROGRESS_CHECK if rel in "<>" else 0
+        if left >= HUGE_LOOP:
+            self.report_loop(key, f"has about {left:,} steps still to run")
+            raise Abort
+
+    def report_loop(self, key: str, what: str) -> None:
+        t = self.trigger
+        start, end = (t[2], t[3]) if t is not None else (0, 0)
+        self.report("SEC603", start, end, (("what", what),))
 
     def reset_window(self) -> None:
         self.window = 0
         self.window_counts.clear()
         self.window_assignments = 0
+        self.window_unknown = 0
         self.checkpoints.clear()
 
     # -- conditionals ---------------------------------------------------------------------------
@@ -615,6 +804,7 @@ class Machine:
         """Enter a conditional: True/False decided, None unknown (both branches run)."""
         if value is None:
             self.conds.append("unknown")
+            self.window_unknown += 1
         elif value:
             self.conds.append("true")
         else:
@@ -770,7 +960,7 @@ class Machine:
         t = self.trigger
         start, end = (t[2], t[3]) if t is not None else (0, 0)
         name = key.removeprefix("active:")
-        if name in ("iterate", "body"):
+        if name in ("iterate", "body", "@iwhilenum", "@whilenum"):
             self.report("SEC603", start, end, (("what", "repeats without changing anything"),))
         else:
             self.report("SEC601", start, end, (("name", name), ("via", "")))
@@ -804,6 +994,60 @@ class Machine:
         return out
 
 
+def _evaluate(tokens: list[str]) -> int | None:
+    """An integer expression of \\numexpr (numbers, + - * /, parentheses)."""
+    pos = 0
+
+    def atom() -> int | None:
+        nonlocal pos
+        if pos < len(tokens) and tokens[pos] == "-":
+            pos += 1
+            v = atom()
+            return None if v is None else -v
+        if pos < len(tokens) and tokens[pos] == "(":
+            pos += 1
+            v = expr()
+            pos += 1  # )
+            return v
+        if pos < len(tokens) and tokens[pos].lstrip("-").isdigit():
+            pos += 1
+            return int(tokens[pos - 1])
+        return None
+
+    def term() -> int | None:
+        nonlocal pos
+        v = atom()
+        while v is not None and pos < len(tokens) and tokens[pos] in "*/":
+            op = tokens[pos]
+            pos += 1
+            w = atom()
+            if w is None:
+                return None
+            if op == "*":
+                v *= w
+            elif w:
+                v = int(v / w + (0.5 if (v >= 0) == (w > 0) else -0.5))  # e-TeX rounds
+            else:
+                return None
+            if abs(v) > 2**40:
+                return None
+        return v
+
+    def expr() -> int | None:
+        nonlocal pos
+        v = term()
+        while v is not None and pos < len(tokens) and tokens[pos] in "+-":
+            op = tokens[pos]
+            pos += 1
+            w = term()
+            if w is None:
+                return None
+            v = v + w if op == "+" else v - w
+        return v
+
+    return expr() if tokens else None
+
+
 def _balanced(toks: Sequence[MTok]) -> bool:
     depth = 0
     for t in toks:
@@ -816,17 +1060,25 @@ def _balanced(toks: Sequence[MTok]) -> bool:
     return depth == 0
 
 
-def register(*names: str, expandable: bool = False) -> Callable[[Handler], Handler]:
-    """Make a function the handler of the primitives or commands ``names``."""
+def register(
+    *names: str, expandable: bool = False, dangerous: bool = False
+) -> Callable[[Handler], Handler]:
+    """Make a function the handler of the primitives or commands ``names``
+    (``dangerous``: they reach the outside world)."""
 
     def decorate(fn: Handler) -> Handler:
         for name in names:
             Machine.handlers[name] = fn
         if expandable:
             Machine.expandable = Machine.expandable | frozenset(names)
+        if dangerous:
+            DANGEROUS.update(names)
         return fn
 
     return decorate
+
+
+DANGEROUS: set[str] = set()
 
 
 # Names whose built-in meaning is themselves (filled in as handlers register), the
@@ -834,6 +1086,9 @@ def register(*names: str, expandable: bool = False) -> Callable[[Handler], Handl
 # loop to the interpreter.
 BUILTIN_MEANINGS: dict[str, Meaning] = {}
 QUIET_ALIASES = frozenset({"relax", "undefined"})
+# Integer parameters the analysis reads (\\escapechar for \\string, say).
+INTEGER_PARAMETERS = frozenset({"escapechar", "endlinechar", "newlinechar"})
+PARAMETER_DEFAULTS = {"reg:escapechar": 92, "reg:endlinechar": 13, "reg:newlinechar": -1}
 TRIGGERS: set[str] = set()
 
 

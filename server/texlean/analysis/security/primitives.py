@@ -14,7 +14,9 @@ from .machine import (
     BEGIN,
     CONDITIONALS,
     CSEQ,
+    DANGEROUS,
     END,
+    MAX_EXPANSION_TOKENS,
     OTHER,
     SPACE,
     Abort,
@@ -23,6 +25,7 @@ from .machine import (
     chars,
     register,
 )
+from .report import report_techniques
 from .state import (
     RELAX,
     UNDEFINED,
@@ -40,8 +43,15 @@ from .stream import ACTIVE, NO_VIA, key_of, render
 # -- storing definitions -----------------------------------------------------------------------
 
 
+def _techniques(via: tuple[str, ...]) -> tuple[str, ...]:
+    """The entries of ``via`` worth keeping in a stored definition (not the macros it came
+    through, which are a matter of position)."""
+    return tuple(v for v in via if v != "!" and not v.startswith("macro:"))
+
+
 def _store(toks: list[MTok]) -> tuple[StoredToken, ...]:
-    """Body tokens as stored: #1 becomes (6, "1"), ## becomes (6, "#")."""
+    """Body tokens as stored: #1 becomes (6, "1"), ## becomes (6, "#"); a token made by
+    an obfuscation technique keeps the record of it."""
     out: list[StoredToken] = []
     i = 0
     n = len(toks)
@@ -52,7 +62,8 @@ def _store(toks: list[MTok]) -> tuple[StoredToken, ...]:
             out.append((6, nxt[1][0] if nxt[1].isdigit() else "#"))
             i += 2
             continue
-        out.append((t[0], t[1]))
+        kept = _techniques(t[4]) if t[4] else ()
+        out.append((t[0], t[1], kept) if kept else (t[0], t[1]))
         i += 1
     return tuple(out)
 
@@ -89,8 +100,18 @@ def _define_tex(m: Machine, t: MTok, *, expand: bool, is_global: bool) -> None:
     body = m.read_group(u) or []
     if expand:
         body = m.expand_list(body)
+        if len(body) >= MAX_EXPANSION_TOKENS:
+            m.report(
+                "SEC602",
+                t[2],
+                max(t[3], m.last_end),
+                (("name", name[1]), ("count", f"more than {MAX_EXPANSION_TOKENS:,}")),
+            )
+            # what it stands for is too big to follow: later uses cost nothing
+            m.define(key_of(name), Macro(params=(), body=(), opaque=True), is_global)
+            return
     stored_params = _store(params)
-    arity = sum(1 for c, v in stored_params if c == 6 and v.isdigit())
+    arity = sum(1 for p in stored_params if p[0] == 6 and p[1].isdigit())
     m.define(key_of(name), Macro(params=stored_params, body=_store(body), arity=arity), is_global)
 
 
@@ -146,6 +167,9 @@ def _let_to(m: Machine, name: MTok, target: MTok) -> None:
         meaning = m.meaning(target)
         if meaning is None:
             meaning = UNDEFINED if target[0] == ACTIVE else Alias(target[1])
+        if isinstance(meaning, Alias) and meaning.target in DANGEROUS and target[4]:
+            # \let\x\csname write\endcsname: the name is built here, so the technique is reported here
+            report_techniques(m, target, meaning.target)
         m.define(key_of(name), meaning)
     else:
         m.define(key_of(name), CharMeaning(target[0], target[1]))
@@ -373,8 +397,7 @@ def _arith(m: Machine, t: MTok) -> None:
         return
     _skip_keyword(m, "by")
     amount = m.scan_int()
-    current = m.lookup_key(key)
-    old = current.value if isinstance(current, Const) else None
+    old = m.register(key)
     if old is None or amount is None:
         _assign_register(m, key, None)
     elif t[1] == "advance":
@@ -471,6 +494,18 @@ def _csname(m: Machine, t: MTok) -> None:
             if isinstance(meaning, Alias) and meaning.target == "endcsname":
                 end = u[3]
                 break
+            if meaning is None:
+                # a macro from a package texlean does not read: the name cannot be known
+                m.report(
+                    "SEC901",
+                    t[2],
+                    u[3],
+                    (
+                        ("what", "\\csname"),
+                        ("reason", f"it uses \\{u[1]}, which texlean does not know"),
+                    ),
+                )
+                raise Abort
             m.s.back(u)  # TeX: "Missing \endcsname inserted"
             break
         if u[0] < 0:
@@ -513,7 +548,7 @@ def expand_once(m: Machine, t: MTok) -> None:
             m.expand_macro(t, meaning)
             return
         if isinstance(meaning, Alias) and meaning.target in m.expandable:
-            m.handlers[meaning.target](m, m.with_alias(t, meaning))
+            m.nested_handler(meaning.target, m.with_alias(t, meaning))
             return
         if isinstance(meaning, Flag):
             m.conditional(t, meaning.value)
@@ -533,7 +568,10 @@ def _string(m: Machine, t: MTok) -> None:
     u = m.next()
     if u is None:
         return
-    text = ("\\" + u[1]) if u[0] == CSEQ else u[1]
+    text = u[1]
+    if u[0] == CSEQ:
+        escape = m.register("reg:escapechar")
+        text = (chr(escape) if escape is not None and 0 <= escape < 0x110000 else "") + u[1]
     m.s.push(chars(text, (u[0], u[1], t[2], max(t[3], u[3]), t[4]), ("string",)))
 
 
@@ -616,7 +654,9 @@ def _scantokens(m: Machine, t: MTok) -> None:
     if group is None:
         return
     end = max((u[3] for u in group), default=t[3])
-    m.s.push(m.scan_tokens(render(group), t[2], max(t[3], end), (*t[4], "scantokens")))
+    # the text is re-read from its characters: how its parts were written travels with it
+    carried = tuple(dict.fromkeys(v for u in group for v in u[4] if not v.startswith("macro:")))
+    m.s.push(m.scan_tokens(render(group), t[2], max(t[3], end), (*t[4], *carried, "scantokens")))
 
 
 @register("lowercase", "uppercase")
@@ -625,16 +665,46 @@ def _case(m: Machine, t: MTok) -> None:
     if group is None:
         return
     lower = t[1] == "lowercase"
+    table = "lc:" if lower else "uc:"
     out: list[MTok] = []
     for u in group:
         if u[0] in (CSEQ, ACTIVE) or u[0] < 0:
             out.append(u)
             continue
         c = u[1]
-        if "A" <= c <= "Z" or "a" <= c <= "z":
+        code = m.lookup_key(table + c)
+        if isinstance(code, Const):
+            if code.value:  # a code of 0 leaves the character alone
+                c = chr(code.value) if 0 < code.value < 0x110000 else c
+        elif "A" <= c <= "Z" or "a" <= c <= "z":
             c = c.lower() if lower else c.upper()
         out.append((u[0], c, u[2], u[3], (*u[4], t[1]) if c != u[1] else u[4]))
+    made = "".join(u[1] for u in out if u[0] not in (CSEQ, ACTIVE) and u[0] >= 0)
+    hidden = next((name for name in DANGEROUS if len(name) > 3 and name in made), None)
+    original = "".join(u[1] for u in group if u[0] not in (CSEQ, ACTIVE) and u[0] >= 0)
+    if hidden is not None and made != original:
+        # the case change spells the name of a dangerous command: report it where it
+        # happens, and let the tokens say so (so the use does not report it again)
+        m.report("SEC706", t[2], max(t[3], m.last_end), (("how", t[1]), ("name", hidden)))
+        out = [
+            (u[0], u[1], u[2], u[3], tuple("=" + v if v == t[1] else v for v in u[4])) for u in out
+        ]
     m.s.push(out)
+
+
+@register("lccode", "uccode")
+def _casecode(m: Machine, t: MTok) -> None:
+    code = m.scan_int()
+    m.read_equals()
+    value = m.scan_int()
+    if code is not None and 0 <= code < 0x110000:
+        m.define(("lc:" if t[1] == "lccode" else "uc:") + chr(code), Const(value))
+
+
+@register("escapechar", "endlinechar", "newlinechar")
+def _integer_parameter(m: Machine, t: MTok) -> None:
+    m.read_equals()
+    m.define(f"reg:{t[1]}", Const(m.scan_int()))
 
 
 # -- conditionals -------------------------------------------------------------------------------
@@ -648,6 +718,7 @@ def _compare(m: Machine) -> bool | None:
     b = m.scan_int()
     if a is None or b is None or rel is None or rel[1] not in "<=>":
         return None
+    m.last_compare = (a, b, rel[1])
     return {"<": a < b, "=": a == b, ">": a > b}[rel[1]]
 
 
@@ -751,6 +822,156 @@ LOOP_MACROS: dict[str, Meaning] = {
     "bgroup": CharMeaning(BEGIN, "{"),
     "egroup": CharMeaning(END, "}"),
 }  # fmt: skip
+
+
+def _cs(name: str) -> StoredToken:
+    return (CSEQ, name)
+
+
+def _p(n: int) -> StoredToken:
+    return (6, str(n))
+
+
+# What the LaTeX kernel defines that documents use to build names and loops.
+KERNEL_MACROS: dict[str, Meaning] = {
+    "@gobble": Macro(params=(_p(1),), body=(), arity=1),
+    "@gobbletwo": Macro(params=(_p(1), _p(2)), body=(), arity=2),
+    "@firstofone": Macro(params=(_p(1),), body=(_p(1),), arity=1),
+    "@iden": Macro(params=(_p(1),), body=(_p(1),), arity=1),
+    "@firstoftwo": Macro(params=(_p(1), _p(2)), body=(_p(1),), arity=2),
+    "@secondoftwo": Macro(params=(_p(1), _p(2)), body=(_p(2),), arity=2),
+    "@empty": Macro(params=(), body=()),
+    "z@": Const(0),
+    "@ne": Const(1),
+    "m@ne": Const(-1),
+    "tw@": Const(2),
+    "thr@@": Const(3),
+    "sixt@@n": Const(16),
+    "@cclv": Const(255),
+    "@cclvi": Const(256),
+    "@m": Const(1000),
+    "@M": Const(10000),
+    "@MM": Const(20000),
+    "numexpr": Alias("numexpr"),
+    # \@whilenum and \@iwhilenum as latex.ltx defines them
+    "@whilenum": Macro(
+        params=(_p(1), _cs("do"), _p(2)),
+        body=(
+            _cs("ifnum"), _p(1), _cs("relax"), _p(2), _cs("relax"), _cs("@iwhilenum"),
+            (BEGIN, "{"), _p(1), _cs("relax"), _p(2), _cs("relax"), (END, "}"), _cs("fi"),
+        ),
+        arity=2,
+    ),
+    "@iwhilenum": Macro(
+        params=(_p(1),),
+        body=(
+            _cs("ifnum"), _p(1), _cs("expandafter"), _cs("@iwhilenum"), _cs("else"),
+            _cs("expandafter"), _cs("@gobble"), _cs("fi"), (BEGIN, "{"), _p(1), (END, "}"),
+        ),
+        arity=1,
+    ),
+}  # fmt: skip
+LOOP_MACROS.update(KERNEL_MACROS)
+
+LOOP_NAMES = frozenset({"iterate", "body", "@iwhilenum", "@whilenum", "whiledo"})
+
+
+# -- LaTeX counters and ifthen's \whiledo ------------------------------------------------------
+
+
+def _counter_key(m: Machine) -> str | None:
+    group = m.read_group()
+    if group is None:
+        return None
+    return "reg:c@" + render(m.expand_list(group)).strip()
+
+
+@register("newcounter")
+def _newcounter(m: Machine, t: MTok) -> None:
+    key = _counter_key(m)
+    m.read_optional()
+    if key is not None:
+        m.define(key[4:], Alias("register"), True)
+        m.define(key, Const(0), True)
+
+
+def _group_number(m: Machine) -> int | None:
+    group = m.read_group()
+    if group is None:
+        return None
+    m.s.back((CSEQ, "relax", 0, 0, NO_VIA))
+    m.s.push(group)
+    value = m.scan_int()
+    u = m.get_x()
+    while u is not None and not (u[0] == CSEQ and u[1] == "relax"):
+        u = m.get_x()
+    return value
+
+
+@register("setcounter", "addtocounter")
+def _setcounter(m: Machine, t: MTok) -> None:
+    key = _counter_key(m)
+    value = _group_number(m)
+    if key is None:
+        return
+    if t[1] == "addtocounter":
+        old = m.register(key)
+        value = None if old is None or value is None else old + value
+    m.define(key, Const(value), True)
+
+
+@register("stepcounter", "refstepcounter")
+def _stepcounter(m: Machine, t: MTok) -> None:
+    key = _counter_key(m)
+    if key is not None:
+        old = m.register(key)
+        m.define(key, Const(None if old is None else old + 1), True)
+
+
+@register("value", expandable=True)
+def _value(m: Machine, t: MTok) -> None:
+    key = _counter_key(m)
+    if key is not None:
+        m.s.back((CSEQ, key[4:], t[2], t[3], t[4]))
+
+
+@register("arabic", "roman", "Roman", "alph", "Alph", expandable=True)
+def _arabic(m: Machine, t: MTok) -> None:
+    key = _counter_key(m)
+    value = None if key is None else m.register(key)
+    if value is not None:
+        m.s.push(chars(str(value), t, ("number",)))
+
+
+MAX_LOOP_ROUNDS = 20_000
+
+
+@register("whiledo")
+def _whiledo(m: Machine, t: MTok) -> None:
+    """ifthen's \\whiledo{test}{body}, for numeric tests: run while the test holds."""
+    test = m.read_group()
+    body = m.read_group()
+    if test is None or body is None:
+        return
+    m.trigger = t
+    for rounds in range(MAX_LOOP_ROUNDS):
+        before = m.assignments
+        m.s.back((CSEQ, "relax", 0, 0, NO_VIA))
+        m.s.push(test)
+        holds = _compare(m)
+        u = m.get_x()
+        while u is not None and not (u[0] == CSEQ and u[1] == "relax"):
+            u = m.get_x()
+        if not holds:
+            return  # false, or a test texlean cannot decide: stop following
+        m.run_list(body)
+        if m.assignments == before:
+            m.report_loop("whiledo", "repeats without changing anything: it never ends")
+            raise Abort
+        if rounds and rounds % 1000 == 0:
+            m.check_loop_progress("whiledo", m.loop_mark, m.last_compare)
+            m.loop_mark = m.last_compare
+
 
 # LaTeX's definition commands are all handled above; the structure analysis reads the same table.
 assert {"def", "newcommand", "newenvironment"} <= set(DEFINITION_COMMANDS)

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-# A token as stored in a definition: (category code, value).  Category 0 is a
-# control sequence (value = its name), 13 an active character, 1..12 a
-# character; a parameter reference #1 is (6, "1") and ## is (6, "#").
-StoredToken = tuple[int, str]
+# A token as stored in a definition: (category code, value) or, for a token
+# that was itself made by an obfuscation technique, (category code, value, via).
+# Category 0 is a control sequence (value = its name), 13 an active character,
+# 1..12 a character; a parameter reference #1 is (6, "1") and ## is (6, "#").
+StoredToken = tuple[int, str] | tuple[int, str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,7 +166,8 @@ class Stream:
             if exact:
                 out.append((cat, c, a + i, a + i + 1, NO_VIA))
             elif to_source is not None:
-                out.append((cat, c, to_source(i), to_source(i + 1), NO_VIA))
+                a2, b2 = to_source(i), to_source(i + 1)
+                out.append((cat, c, a2, b2, ("^^",) if b2 - a2 > 1 else NO_VIA))
             else:
                 out.append((cat, c, a, b, NO_VIA))
         return out

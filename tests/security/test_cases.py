@@ -42,7 +42,6 @@ except ImportError:  # run as a script
     )
 
 
-
 @pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     outcome = check(case)

@@ -62,7 +62,7 @@ class LastAnalysis:
 
 @dataclass
 class Engine:
-    timeout_seconds: float = 1.5
+    timeout_seconds: float = 1.0
     documents: dict[str, Document] = field(default_factory=dict)
     chunk_cache: SizedCache[ChunkResult] = field(
         default_factory=lambda: SizedCache(CHUNK_CACHE_ENTRIES, CHUNK_CACHE_BYTES, lambda r: r.size)

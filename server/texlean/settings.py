@@ -28,7 +28,7 @@ class DiagnosticsSettings:
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    timeout_ms: int = 1500
+    timeout_ms: int = 1000
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,30 @@ def _number(dec: str | None, hexa: str | None, octal: str | None) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """What a lexer needs of a table, computed once per table (never mutated)."""
+
+    cats: dict[str, int]
+    track: dict[int, set[str]]
+    sup: str
+    escapes: str
+    blank: str
+
+
+@lru_cache(maxsize=1024)
+def _derived(table: cc.CatcodeTable) -> _Derived:
+    track = {cat: set(table.chars_with(cat)) for cat in _TRACKED}
+    newlines = set(_NEWLINES)
+    return _Derived(
+        cats=dict(table.overrides),
+        track=track,
+        sup="".join(sorted(track[cc.SUPERSCRIPT] - newlines)),
+        escapes="".join(sorted(track[cc.ESCAPE] - newlines)),
+        blank="".join(sorted((track[cc.SPACE] | track[cc.IGNORED]) - newlines)),
+    )
+
+
 class _Lexer:
     def __init__(self, text: str, state: LexState, budget: Budget | None) -> None:
         self.text = text
@@ -468,13 +492,18 @@ class _Lexer:
     # -- category codes ---------------------------------------------------------
 
     def _load(self, table: cc.CatcodeTable) -> None:
-        self.cats = dict(table.overrides)
-        self.track = {cat: set(table.chars_with(cat)) for cat in _TRACKED}
+        # Shared with every lexer starting from this table until the first change
+        # (copy on write): a chunk that changes nothing costs no copies.
+        derived = _derived(table)
+        self.cats = derived.cats
+        self.track = derived.track
+        self._shared = True
         self._table: cc.CatcodeTable | None = table
-        self._refresh()
+        self._current: _Pattern | None = None
+        self.sup, self.escapes, self.blank = derived.sup, derived.escapes, derived.blank
 
     def _refresh(self) -> None:
-        self._current: _Pattern | None = None
+        self._current = None
         self.sup = "".join(sorted(self.track[cc.SUPERSCRIPT] - set(_NEWLINES)))
         self.escapes = "".join(sorted(self.track[cc.ESCAPE] - set(_NEWLINES)))
         self.blank = "".join(
@@ -495,6 +524,10 @@ class _Lexer:
         old = self.cat(ch)
         if old == cat:
             return
+        if self._shared:
+            self.cats = dict(self.cats)
+            self.track = {k: set(v) for k, v in self.track.items()}
+            self._shared = False
         if self.depth > 0 and not (self.saves and self.saves[-1][0] == self.depth):
             self.saves.append((self.depth, self.snapshot()))
             if self.budget is not None:

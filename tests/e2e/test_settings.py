@@ -81,7 +81,7 @@ async def test_unknown_and_ill_shaped_settings_are_reported(lsp: Client) -> None
     texts = [m.message for m in lsp.messages]
     assert any("diagnostics.colour" in t for t in texts), texts
     assert any("analysis" in t and "object" in t for t in texts), texts
-    assert (await lsp.status())["settings"]["analysis"]["timeoutMs"] == 1500
+    assert (await lsp.status())["settings"]["analysis"]["timeoutMs"] == 1000
 
 
 async def test_initialization_options_that_are_not_an_object(lsp: Client) -> None:

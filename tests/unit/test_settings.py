@@ -27,7 +27,7 @@ def test_defaults() -> None:
     assert s.diagnostics.debounce_ms == 150
     assert s.diagnostics.mode == "auto"
     assert s.diagnostics.max_count == 1000
-    assert s.analysis.timeout_ms == 1500
+    assert s.analysis.timeout_ms == 1000
     assert s.assume_shell_escape == "restricted"
     assert s.assume_engine == "any"
     assert dict(s.rules) == {}
@@ -86,7 +86,7 @@ def test_integral_float_is_an_integer() -> None:
         ({"diagnostics": {"maxCount": 0}}, "diagnostics.maxCount", "1000"),
         ({"diagnostics": {"trigger": "type"}}, "diagnostics.trigger", "'change'"),
         ({"diagnostics": {"mode": ["push"]}}, "diagnostics.mode", "'auto'"),
-        ({"analysis": {"timeoutMs": 5}}, "analysis.timeoutMs", "1500"),
+        ({"analysis": {"timeoutMs": 5}}, "analysis.timeoutMs", "1000"),
         ({"assumeShellEscape": "yes"}, "assumeShellEscape", "'restricted'"),
         ({"assumeEngine": "pdftex"}, "assumeEngine", "'any'"),
         ({"assumeEngine": 3}, "assumeEngine", "'any'"),

@@ -517,10 +517,43 @@ def _csname(m: Machine, t: MTok) -> None:
             break
     built = "".join(name)
     via.discard("!")
+    if "jobname" in via and JOBNAME in built:
+        # the name depends on the file's name, which whoever submits the file chooses
+        # (compiled as write.tex, \csname\jobname\endcsname is \write)
+        _report_jobname_name(m, t, end, built)
+        return
     made: MTok = (CSEQ, built, t[2], end, (*sorted(via), "csname"))
     if m.lookup_key(built) is None:
         m.define(built, RELAX)  # TeX makes an unknown \csname name mean \relax
     m.s.back(made)
+
+
+def _report_jobname_name(m: Machine, t: MTok, end: int, built: str) -> None:
+    """A command named after the file: report it, and what it most likely is."""
+    shown = built.replace(JOBNAME, "\u2039jobname\u203a")
+    follows: list[MTok] = []
+    u = m.next()
+    while u is not None and len(follows) < 3 and u[0] in (OTHER, SPACE):
+        follows.append(u)
+        u = m.next()
+    if u is not None:
+        follows.append(u)
+    digits = "".join(v[1] for v in follows if v[0] == OTHER)
+    if digits.startswith("18") and follows and follows[-1][0] == BEGIN:
+        # \csname\jobname\endcsname18{…}: the one command this can be is \write18
+        m.s.push(follows)
+        m.handlers["write"](m, (CSEQ, "write", t[2], end, (*t[4], "csname", "jobname")))
+        return
+    m.s.push(follows)
+    m.report(
+        "SEC901",
+        t[2],
+        end,
+        (
+            ("what", f"\\csname {shown}"),
+            ("reason", "it depends on the name the file is compiled under"),
+        ),
+    )
 
 
 @register("endcsname")

@@ -298,17 +298,24 @@ class Machine:
                 return t
             if "!" in t[4]:
                 return (t[0], t[1], t[2], t[3], tuple(v for v in t[4] if v != "!"))
-            m = self.meaning(t)
-            if isinstance(m, Macro):
-                self.expand_macro(t, m)
-                continue
-            if isinstance(m, Alias) and m.target in self.expandable:
-                self.nested_handler(m.target, self.with_alias(t, m))
-                continue
-            if isinstance(m, Flag):
-                self.conditional(t, m.value)
-                continue
-            return t
+            if not self.expand(t):
+                return t
+
+    def expand(self, t: MTok) -> bool:
+        """Expand ``t`` one level if it is expandable (its expansion is pushed back);
+        False when it is not."""
+        if t[0] not in (CSEQ, ACTIVE) or "!" in t[4]:
+            return False
+        m = self.meaning(t)
+        if isinstance(m, Macro):
+            self.expand_macro(t, m)
+        elif isinstance(m, Alias) and m.target in self.expandable:
+            self.nested_handler(m.target, self.with_alias(t, m))
+        elif isinstance(m, Flag):
+            self.conditional(t, m.value)
+        else:
+            return False
+        return True
 
     def nested_handler(self, target: str, t: MTok) -> None:
         """Run an expandable primitive from inside another one (\\csname in \\csname,

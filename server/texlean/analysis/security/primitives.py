@@ -575,18 +575,8 @@ def _expandafter(m: Machine, t: MTok) -> None:
 
 def expand_once(m: Machine, t: MTok) -> None:
     """One level of expansion of ``t`` (pushed back unchanged when not expandable)."""
-    if t[0] in (CSEQ, ACTIVE) and "!" not in t[4]:
-        meaning = m.meaning(t)
-        if isinstance(meaning, Macro):
-            m.expand_macro(t, meaning)
-            return
-        if isinstance(meaning, Alias) and meaning.target in m.expandable:
-            m.nested_handler(meaning.target, m.with_alias(t, meaning))
-            return
-        if isinstance(meaning, Flag):
-            m.conditional(t, meaning.value)
-            return
-    m.s.back(t)
+    if not m.expand(t):
+        m.s.back(t)
 
 
 @register("noexpand", expandable=True)

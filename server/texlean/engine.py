@@ -11,7 +11,9 @@ import time
 from dataclasses import dataclass, field
 
 from .analysis.findings import Finding
-from .analysis.pipeline import ChunkResult, analyse_chunk, assemble_all
+from .analysis.formal import NONE as NO_HAZARDS
+from .analysis.formal import FormalStage, without_premature_unused
+from .analysis.pipeline import INITIAL, ChunkResult, analyse_chunk, assemble_all
 from .budget import Budget
 from .document.cache import SizedCache
 from .document.chunked import UpdateStats
@@ -35,6 +37,7 @@ class Report:
     findings: tuple[Finding, ...]  # without the suppressed ones
     complete: bool
     suppressed: tuple[Finding, ...] = ()  # what the document's suppression comments hide
+    formal_pending: int = 0  # statements whose formalization hazards are not in yet
 
     def visible(self, honour_suppressions: bool = True) -> tuple[Finding, ...]:
         """The findings to show: all of them when suppression comments are not honoured."""
@@ -75,6 +78,8 @@ class Engine:
         )
     )
     last: LastAnalysis = field(default_factory=LastAnalysis)
+    # formalization hazards of theorem-like environments (None: not reported)
+    formal: FormalStage | None = None
 
     # -- documents --------------------------------------------------------------
 
@@ -85,6 +90,8 @@ class Engine:
 
     def close(self, uri: str) -> bool:
         self.result_cache.discard(lambda key: isinstance(key, tuple) and key[0] == uri)
+        if self.formal is not None:
+            self.formal.forget(uri)
         return self.documents.pop(uri, None) is not None
 
     def get(self, uri: str) -> Document | None:
@@ -100,7 +107,14 @@ class Engine:
         second didOpen, a one-shot :meth:`analyse_text`) or an edit that did not
         bump the version (a save that sends the text) never gets a stale report.
         """
-        key = (doc.uri, doc.version, doc.serial, doc.revision)
+        formal = self.formal
+        key = (
+            doc.uri,
+            doc.version,
+            doc.serial,
+            doc.revision,
+            formal.state() if formal is not None else None,
+        )
         self.chunk_cache.max_entries = min(
             CHUNK_CACHE_ENTRIES,
             CHUNK_CACHE_MARGIN + 2 * sum(len(d.chunked.chunks) for d in self.documents.values()),
@@ -113,14 +127,29 @@ class Engine:
         budget = Budget(seconds=self.timeout_seconds)
         stats: UpdateStats = doc.chunked.update(doc.lines, analyse_chunk, self.chunk_cache, budget)
         results = doc.chunked.results()
+        reported = formal is not None and formal.state()[0]
+        pending = 0
+        if formal is not None and reported:
+            try:
+                hazards = formal.hazards(
+                    doc.uri, (doc.serial, doc.revision), doc.lines, doc.chunked.chunks
+                )
+            except Exception as exc:  # the formal stage must never cost the diagnostics
+                formal.error = f"{type(exc).__name__}: {exc}"
+                hazards = NO_HAZARDS
+            pending = hazards.pending
+            if hazards.findings:  # through the suppressions like any chunk's findings
+                extra = ChunkResult(exit=INITIAL, findings=hazards.findings, first_content=None)
+                results = [*results, (0, extra)]
         assembled = assemble_all(results)
         complete = all(r.complete for _, r in results)
         report = Report(
             doc.uri,
             doc.version,
-            tuple(assembled.findings),
+            tuple(without_premature_unused(assembled.findings, reported, pending > 0)),
             complete,
             tuple(assembled.suppressed),
+            formal_pending=pending,
         )
         if complete:
             self.result_cache.put(key, report)
@@ -168,4 +197,5 @@ class Engine:
                 "milliseconds": round(self.last.seconds * 1000, 3),
                 "fromResultCache": self.last.from_result_cache,
             },
+            **({"formalize": self.formal.status()} if self.formal is not None else {}),
         }

@@ -31,6 +31,23 @@ class AnalysisSettings:
     timeout_ms: int = 1000
 
 
+DEFAULT_HEADER = ("import Mathlib",)
+DEFAULT_OUTPUT = "{stem}.lean"
+
+
+@dataclass(frozen=True)
+class FormalizeSettings:
+    # FRM hazard diagnostics of theorem-like environments
+    hazards: bool = True
+    # the lines a .lean file starts with when texlean creates it
+    header: tuple[str, ...] = DEFAULT_HEADER
+    # where a document's Lean goes, relative to its folder ({stem}: the file name
+    # without extension)
+    output: str = DEFAULT_OUTPUT
+    # user commands -> Lean (formalize.api.Context.vocabulary), e.g. {"\\R": "ℝ"}
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Settings:
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
@@ -42,6 +59,7 @@ class Settings:
     # honour the document's own `% texlean: disable…` comments (off for documents
     # you did not write: a suppression is the document's word about itself)
     suppression_comments: bool = True
+    formalize: FormalizeSettings = field(default_factory=FormalizeSettings)
 
     def severity_override(self, code: str) -> Severity | str | None:
         return self.rules.get(code)
@@ -126,6 +144,37 @@ def _code_list(v: Any) -> Any:
     return tuple(out)
 
 
+def _lines(v: Any) -> Any:
+    if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+        raise ValueError("expected a list of strings")
+    if any("\n" in x or "\r" in x for x in v):
+        raise ValueError("one line per string")
+    return tuple(v)
+
+
+def _output(v: Any) -> Any:
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError("expected a path pattern")
+    if not v.endswith(".lean"):
+        raise ValueError("expected a path ending in .lean")
+    parts = v.replace("\\", "/").split("/")
+    if v.startswith(("/", "\\")) or ":" in v or ".." in parts:
+        raise ValueError("expected a path relative to the document's folder, without ..")
+    try:
+        v.format(stem="x")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError("the only placeholder is {stem}") from exc
+    return v
+
+
+def _vocabulary(v: Any) -> Any:
+    if not isinstance(v, Mapping) or not all(
+        isinstance(k, str) and isinstance(x, str) for k, x in v.items()
+    ):
+        raise ValueError("expected an object mapping LaTeX commands to Lean")
+    return dict(v)
+
+
 # JSON name -> (attribute, validator) per section; nested sections map to dataclasses.
 _SCHEMA: dict[str, Any] = {
     "diagnostics": (
@@ -143,10 +192,19 @@ _SCHEMA: dict[str, Any] = {
     "rules": ("rules", _rules_map),
     "ignore": ("ignore", _code_list),
     "suppressionComments": ("suppression_comments", _bool),
+    "formalize": (
+        "formalize",
+        {
+            "hazards": ("hazards", _bool),
+            "header": ("header", _lines),
+            "output": ("output", _output),
+            "vocabulary": ("vocabulary", _vocabulary),
+        },
+    ),
 }
 
 # Sections other features own; their keys are accepted here and validated there.
-EXTENSION_SECTIONS: set[str] = {"server", "python", "trace", "formalize", "locale"}
+EXTENSION_SECTIONS: set[str] = {"server", "python", "trace", "locale"}
 
 
 def _show(v: Any) -> str:

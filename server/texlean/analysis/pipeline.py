@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..budget import Budget, BudgetExceeded
+from ..formalize import extract
 from ..tex.lexer import lex
 from ..tex.state import INITIAL as LEX_INITIAL
 from ..tex.state import LexState
@@ -50,6 +51,8 @@ class ChunkResult:
     # suppression comments (chunk-relative lines), applied by assemble
     directives: tuple[suppress.Directive, ...] = ()
     first_content: int | None = 0  # the first line that is not a comment line
+    # theorem-like environments and declarations, for formalization (analysis/formal.py)
+    formal: extract.ChunkScan | None = None
 
 
 def _size(
@@ -81,6 +84,7 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         if suppress.maybe(text):
             directives, d_findings = suppress.collect(tokens, loc, budget)
         first_content = suppress.first_content_line(tokens, loc)
+        formal = extract.scan(tokens, text)
     except BudgetExceeded as exc:
         return ChunkResult(
             exit=entry,
@@ -116,9 +120,10 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         exit=exit_state,
         findings=findings,
         events=ev,
-        size=_size(findings, ev, directives),
+        size=_size(findings, ev, directives) + (formal.size if formal is not None else 0),
         directives=directives,
         first_content=first_content,
+        formal=formal,
     )
 
 

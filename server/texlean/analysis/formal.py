@@ -1,0 +1,384 @@
+"""Formalization hazards of theorem-like environments: the engine's formal stage.
+
+Each chunk's analysis (:mod:`.pipeline`) already holds what the formalizer needs
+from it, context-free: its :class:`~texlean.formalize.extract.ChunkScan`.  This
+stage puts the document together around them and maps each statement's
+:class:`~texlean.formalize.api.Translation` hazards (offsets into the LaTeX that
+was translated) to findings (FRM001–FRM009) at document positions.
+
+Cost is what keeps this usable on a 1.8 MB document:
+
+- what a chunk's scan yields under a document context (its statements, their
+  translation keys, their findings) is memoized on the scan itself, so an
+  unchanged chunk costs one lookup per analysis;
+- translations are cached by what they depend on (declaration kind, name, the
+  body, the macros and functions it uses, the vocabulary): an edit elsewhere
+  costs nothing, a macro edit re-translates only the statements that use it;
+- with ``deferred`` (the server), :meth:`FormalStage.hazards` never translates:
+  it reports what is cached and how much is pending, and the server calls
+  :meth:`FormalStage.advance` in slices after the first publish (the CLI
+  translates at once).
+
+Nothing here knows about LSP; positions are code points.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cachetools import LRUCache
+
+from ..formalize import api
+from ..formalize.extract import (
+    Declarations,
+    Extracted,
+    Part,
+    Statement,
+    across,
+    build,
+    context_key,
+    declarations,
+    kind_of,
+    relevant,
+    statements_in,
+)
+from .findings import Finding
+from .suppress import UNUSED
+
+if TYPE_CHECKING:
+    from ..document.chunked import Chunk
+
+MAX_TRANSLATIONS = 8192
+FRM_PREFIX = "FRM"
+
+Key = tuple[Any, ...]
+
+
+def translate(statement: Statement, context: api.Context) -> api.Translation:
+    """The translator's answer for a statement; an honest failed hole should it raise."""
+    try:
+        return api.formalize_statement(
+            statement.body, name=statement.name, kind=statement.kind, context=context
+        )
+    except Exception:  # the translator's bug must not take the analysis with it
+        text = statement.informal
+        hole = api.hole(text)
+        return api.Translation(
+            name=statement.name,
+            lean=f"theorem {statement.name} : {hole} := by sorry",
+            status="failed",
+            untranslated=(text,),
+            statement=f": {hole}",
+        )
+
+
+def translation_key(statement: Statement, context: api.Context) -> Key:
+    return (statement.kind, statement.name, statement.body, context_key(context))
+
+
+def hazard_findings(statement: Statement, translation: api.Translation) -> tuple[Finding, ...]:
+    """The translation's hazards as findings at the statement's positions (a hazard of
+    the whole statement is reported at its ``\\begin{…}``)."""
+    out = []
+    for h in translation.hazards:
+        if not isinstance(h.code, str) or not h.code.startswith(FRM_PREFIX):
+            continue
+        start = h.start if isinstance(h.start, int) else None
+        end = h.end if isinstance(h.end, int) else None
+        params = tuple((str(k), str(v)) for k, v in h.params)
+        out.append(Finding(h.code, statement.span_of(start, end), params))
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class Work:
+    """A statement and what its translation depends on."""
+
+    statement: Statement  # chunk-relative in a memo, absolute for spanning ones
+    context: api.Context
+    key: Key
+
+
+@dataclass(slots=True)
+class _Memo:
+    """What one chunk's scan yields under one document context."""
+
+    work: list[Work]
+    findings: list[Finding] = field(default_factory=list)  # chunk-relative
+    pending: list[int] = field(default_factory=list)  # indices into work
+
+
+@dataclass(frozen=True, slots=True)
+class Hazards:
+    findings: tuple[Finding, ...] = ()  # absolute positions
+    pending: int = 0  # statements whose translation is not there yet
+    statements: int = 0
+
+
+NONE = Hazards()
+
+
+@dataclass
+class _DocState:
+    stamp: Any = None
+    declaring: tuple[int, ...] = ()  # ids of the scans that declare something
+    declaring_refs: tuple[Any, ...] = ()  # ... kept alive, so the ids stay theirs
+    declarations: Declarations | None = None
+    vocabulary: tuple[tuple[str, str], ...] = ()
+    context_id: int = -1
+    context: api.Context = api.EMPTY_CONTEXT
+    pending: deque[Work] = field(default_factory=deque)
+    extracted: tuple[Any, Extracted] | None = None
+
+
+class FormalStage:
+    """Hazard findings for a document's theorem-like environments, cached."""
+
+    def __init__(
+        self,
+        enabled: Callable[[], bool] = lambda: True,
+        vocabulary: Callable[[], Mapping[str, str]] = dict,
+        deferred: bool = True,
+        max_translations: int = MAX_TRANSLATIONS,
+    ) -> None:
+        self.enabled = enabled
+        self.vocabulary = vocabulary
+        self.deferred = deferred
+        self.translations: LRUCache[Key, api.Translation] = LRUCache(maxsize=max_translations)
+        self.revision = 0  # bumped whenever translations are added
+        self.translated = 0  # translator calls
+        self.seconds = 0.0  # spent in the translator
+        self._contexts: dict[Any, int] = {}  # interned document contexts
+        self._ids = itertools.count(1)
+        self._docs: dict[str, _DocState] = {}
+        self._token = object()  # this stage's part of a memo key
+        self.error: str | None = None  # the last failure of the stage itself (a bug)
+
+    # -- bookkeeping ----------------------------------------------------------------
+
+    def state(self) -> tuple[bool, int]:
+        """What a cached report depends on besides the text."""
+        return bool(self.enabled()), self.revision
+
+    def forget(self, uri: str) -> None:
+        self._docs.pop(uri, None)
+
+    def pending(self, uri: str) -> int:
+        st = self._docs.get(uri)
+        return len(st.pending) if st is not None else 0
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "enabled": bool(self.enabled()),
+            "translations": len(self.translations),
+            "translatorCalls": self.translated,
+            "translatorMilliseconds": round(self.seconds * 1000, 3),
+            "pending": {uri: len(st.pending) for uri, st in self._docs.items() if st.pending},
+            "error": self.error,
+        }
+
+    # -- the document context -------------------------------------------------------
+
+    def _context(self, uri: str, chunks: Sequence[Chunk[Any, Any]]) -> _DocState:
+        st = self._docs.get(uri)
+        if st is None:
+            st = self._docs[uri] = _DocState()
+        scans = [
+            r.formal
+            for c in chunks
+            if (r := c.result) is not None and r.formal is not None and r.formal.declares
+        ]
+        ids = tuple(map(id, scans))
+        vocabulary = tuple(sorted(self.vocabulary().items()))
+        if ids == st.declaring and vocabulary == st.vocabulary and st.declarations is not None:
+            return st
+        decls = declarations(scans)
+        value = (decls.key(), vocabulary)
+        context_id = self._contexts.get(value)
+        if context_id is None:
+            if len(self._contexts) > 256:
+                self._contexts.clear()
+            context_id = self._contexts[value] = next(self._ids)
+        st.declaring, st.declaring_refs = ids, tuple(scans)
+        st.vocabulary = vocabulary
+        st.declarations = decls
+        if context_id != st.context_id:
+            st.context_id = context_id
+            st.context = decls.context(dict(vocabulary))
+            st.extracted = None
+        return st
+
+    # -- per chunk ------------------------------------------------------------------
+
+    def _memo(self, st: _DocState, chunk: Chunk[Any, Any], lines: Sequence[str]) -> _Memo:
+        scan = chunk.result.formal if chunk.result is not None else None
+        assert scan is not None
+        key = (self._token, st.context_id)
+        memo: _Memo | None = scan.memo.get(key)
+        if memo is None:
+            assert st.declarations is not None
+            text = "".join(lines[chunk.start : chunk.end])
+            work = []
+            for s in statements_in(scan, text, st.declarations.kinds):
+                ctx = relevant(st.context, s.body)
+                work.append(Work(s, ctx, translation_key(s, ctx)))
+            memo = _Memo(work, pending=list(range(len(work))))
+            scan.memo.clear()  # one context at a time
+            scan.memo[key] = memo
+        if memo.pending:
+            still = []
+            for k in memo.pending:
+                w = memo.work[k]
+                tr = self.translations.get(w.key)
+                if tr is None:
+                    still.append(k)
+                else:
+                    memo.findings.extend(hazard_findings(w.statement, tr))
+            memo.pending = still
+        return memo
+
+    def hazards(
+        self, uri: str, stamp: Any, lines: Sequence[str], chunks: Sequence[Chunk[Any, Any]]
+    ) -> Hazards:
+        """The hazard findings of a document's statements whose translation is cached
+        (all of them, translated now, unless ``deferred``)."""
+        if not self.enabled():
+            return NONE
+        found = self._walk(uri, stamp, lines, chunks)
+        if found.pending and not self.deferred:
+            self.advance(uri, None)
+            found = self._walk(uri, stamp, lines, chunks)
+        return found
+
+    def _walk(
+        self, uri: str, stamp: Any, lines: Sequence[str], chunks: Sequence[Chunk[Any, Any]]
+    ) -> Hazards:
+        st = self._context(uri, chunks)
+        st.stamp = stamp
+        kinds = st.declarations.kinds if st.declarations is not None else {}
+        findings: list[Finding] = []
+        pending: deque[Work] = deque()
+        count = 0
+        spanning = False
+        for c in chunks:
+            r = c.result
+            if r is None:
+                continue
+            scan = r.formal
+            if scan is None:
+                continue
+            if not spanning and (scan.closes or scan.open_marks):
+                spanning = _spans_theorem(scan, kinds)
+            if not scan.closed:
+                continue
+            memo = self._memo(st, c, lines)
+            count += len(memo.work)
+            if memo.findings:
+                start = c.start
+                findings.extend(f.shifted(start) for f in memo.findings)
+            if memo.pending:
+                pending.extend(memo.work[k] for k in memo.pending)
+        if spanning:
+            parts = [Part(c.start, c.end, c.result.formal if c.result else None) for c in chunks]
+            for s in across(parts, lines, kinds)[0]:
+                ctx = relevant(st.context, s.body)
+                w = Work(s, ctx, translation_key(s, ctx))
+                count += 1
+                tr = self.translations.get(w.key)
+                if tr is None:
+                    pending.append(w)
+                else:
+                    findings.extend(hazard_findings(s, tr))
+        st.pending = pending
+        return Hazards(tuple(findings), len(pending), count)
+
+    # -- translating ----------------------------------------------------------------
+
+    def _translate(self, work: Work) -> api.Translation:
+        started = time.perf_counter()
+        tr = translate(work.statement, work.context)
+        self.seconds += time.perf_counter() - started
+        self.translated += 1
+        self.translations[work.key] = tr
+        return tr
+
+    def advance(self, uri: str, seconds: float | None) -> int:
+        """Translate the document's pending statements for about ``seconds`` (all of
+        them with None); the number still pending."""
+        st = self._docs.get(uri)
+        if st is None:
+            return 0
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        done = 0
+        while st.pending:
+            work = st.pending.popleft()
+            if work.key in self.translations:
+                continue
+            self._translate(work)
+            done += 1
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        if done:
+            self.revision += 1
+        return len(st.pending)
+
+    def translation(self, statement: Statement, context: api.Context) -> api.Translation:
+        """The translation of a statement (cached; translated now when it is not)."""
+        ctx = relevant(context, statement.body)
+        key = translation_key(statement, ctx)
+        tr = self.translations.get(key)
+        if tr is None:
+            tr = self._translate(Work(statement, ctx, key))
+            self.revision += 1
+        return tr
+
+    # -- the whole document (hover, code actions) ----------------------------------
+
+    def extracted(
+        self, uri: str, stamp: Any, lines: Sequence[str], chunks: Sequence[Chunk[Any, Any]]
+    ) -> Extracted:
+        """The document's statements at absolute positions, names unique (cached per
+        text and context)."""
+        st = self._context(uri, chunks)
+        if st.extracted is not None and st.extracted[0] == (stamp, st.context_id):
+            return st.extracted[1]
+        parts = [Part(c.start, c.end, c.result.formal if c.result else None) for c in chunks]
+        by_start = {c.start: c for c in chunks}
+
+        def local(part: Part, kinds: Mapping[str, str]) -> list[Statement]:
+            return [w.statement for w in self._memo(st, by_start[part.start], lines).work]
+
+        found = build(parts, lines, dict(st.vocabulary), local)
+        st.extracted = ((stamp, st.context_id), found)
+        return found
+
+
+def _spans_theorem(scan: Any, kinds: Mapping[str, str]) -> bool:
+    """Whether a scan opens or closes a theorem-like environment beyond its chunk."""
+    return any(kind_of(m.name, kinds) is not None for m in scan.open_marks) or any(
+        kind_of(name, kinds) is not None for name, _, _ in scan.closes
+    )
+
+
+def without_premature_unused(
+    findings: Sequence[Finding], reported: bool, pending: bool
+) -> list[Finding]:
+    """The findings without the unused-suppression reports (TLX003) that hazards not
+    computed would make wrong: those of an FRM code when hazards are not reported
+    (``reported`` false) or some are pending, those of every rule while some are
+    pending (they come back once the hazards are in, if still unused)."""
+    out = []
+    for f in findings:
+        if f.code == UNUSED:
+            what = f.param("what")
+            if what.startswith(FRM_PREFIX) and (pending or not reported):
+                continue
+            if what == "every rule" and pending:
+                continue
+        out.append(f)
+    return out

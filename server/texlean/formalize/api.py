@@ -1,7 +1,11 @@
 """The formalizer's contract: what callers (the server, the CLI, the benchmark) rely on.
 
-Until the translator lands, :func:`formalize_statement` returns an honest
-``failed`` translation whose Lean is a valid hole — never an exception.
+:func:`formalize_statement` reads a theorem-like environment's body or an informal
+statement ("Let $x$ be … Show that …") and returns a :class:`Translation`: a Lean 4 +
+Mathlib declaration that always parses (what could not be translated is an explicit hole,
+see :func:`hole`), its status, the LaTeX left untranslated, and the hazards where the
+literal Lean reading differs from the mathematics.  Nothing here raises on any input, and
+the work is bounded (long inputs are cut, deep nesting becomes a hole).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 Status = str  # "complete" | "partial" | "failed"
+
+MAX_LENGTH = 20_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Context:
 
 EMPTY_CONTEXT = Context()
 _NAME = re.compile(r"[^A-Za-z0-9_]+")
+_KINDS = frozenset({"theorem", "lemma", "example"})
 
 
 def lean_name(raw: str) -> str:
@@ -78,6 +85,33 @@ def hole(latex: str) -> str:
     return f'(sorry : Prop) /- untranslated: "{text}" -/'
 
 
+def _failed(ident: str, kind: str, latex: str) -> Translation:
+    statement = f": {hole(latex)}"
+    head = "example" if kind == "example" else f"{kind} {ident}"
+    return Translation(
+        name=ident,
+        lean=f"{head} {statement} := by sorry",
+        status="failed",
+        untranslated=(latex.strip(),) if latex.strip() else (),
+        hazards=(Hazard("FRM009", (("what", _short(latex)),)),),
+        statement=statement,
+    )
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _kind(kind: str) -> str:
+    from .phrases import phrases
+
+    k = kind.strip().lower()
+    if k in _KINDS:
+        return k
+    return phrases().environments.get(k, "theorem")
+
+
 def formalize_statement(
     latex: str,
     *,
@@ -87,24 +121,76 @@ def formalize_statement(
 ) -> Translation:
     """A Lean declaration for a statement: the body of a theorem-like environment,
     or an informal statement ("Let $x$ be … Show that …")."""
-    ident = lean_name(name)
-    statement = f": {hole(latex)}"
-    return Translation(
-        name=ident,
-        lean=f"theorem {ident} {statement} := by sorry",
-        status="failed",
-        untranslated=(latex.strip(),),
-        statement=statement,
-    )
+    return _translate(latex, name=name, kind=kind, context=context, math=False)
 
 
 def formalize_math(
     latex: str, *, name: str = "selection", context: Context = EMPTY_CONTEXT
 ) -> Translation:
     """A Lean declaration for a selection of math (a formula, possibly with relations)."""
-    return formalize_statement(f"${latex}$", name=name, context=context)
+    return _translate(latex, name=name, kind="theorem", context=context, math=True)
+
+
+def _translate(latex: str, *, name: str, kind: str, context: Context, math: bool) -> Translation:
+    ident = lean_name(name)
+    try:
+        decl_kind = _kind(kind)
+    except Exception:
+        decl_kind = "theorem"
+    try:
+        return _translate_unsafe(latex, ident, decl_kind, context, math)
+    except RecursionError:
+        return _failed(ident, decl_kind, latex)
+    except Exception:  # the contract: never raise, whatever the input
+        return _failed(ident, decl_kind, latex)
+
+
+def _translate_unsafe(
+    latex: str, ident: str, kind: str, context: Context, math: bool
+) -> Translation:
+    from .build import balanced, build
+    from .hazards import hazards_for
+    from .statement import read_statement
+    from .vocabulary import vocabulary
+
+    cut = len(latex) > MAX_LENGTH
+    src = latex[:MAX_LENGTH] if cut else latex
+    if math:
+        src_for_reader = "\\(" + src + "\\)"
+        shift = 2
+    else:
+        src_for_reader = src
+        shift = 0
+    vocab = vocabulary().with_user(context.vocabulary)
+    problem = read_statement(src_for_reader, vocab, context.macros, frozenset(context.functions))
+    if math:
+        problem.claims.extend(problem.hyps)
+        problem.hyps = []
+    built = build(problem, vocab, src_for_reader, kind, ident)
+    if not balanced(built.lean):
+        return _failed(ident, kind, latex)
+    untranslated = [u for u in built.untranslated if u[0]]
+    if cut:
+        untranslated.append(("(the text after the first 20000 characters)", MAX_LENGTH, len(latex)))
+    hazards = hazards_for(problem.notes, built.issues, untranslated, shift, len(latex))
+    status = built.status
+    if cut and status == "complete":
+        status = "partial"
+    return Translation(
+        name=ident,
+        lean=built.lean,
+        status=status,
+        untranslated=tuple(dict.fromkeys(u[0] for u in untranslated)),
+        hazards=hazards,
+        statement=built.statement,
+    )
 
 
 def lean_for_command(command: str) -> str | None:
     """The Lean/Mathlib counterpart of a LaTeX math command (\\binom -> Nat.choose)."""
-    return None
+    from .vocabulary import vocabulary
+
+    try:
+        return vocabulary().lean_for(command)
+    except Exception:
+        return None

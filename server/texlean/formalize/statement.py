@@ -1,0 +1,745 @@
+"""Informal statements → a :class:`Problem`: variables, hypotheses, claims, questions.
+
+The text is split into prose and mathematics (:mod:`.segments`); noun phrases and clauses
+from ``grammars/phrases.toml`` are rewritten into mathematics; then each sentence is read
+left to right, its markers ("Let", "Suppose", "Show that", "What is", "such that", …)
+deciding whether the mathematics that follows is a hypothesis, a claim or a question, and
+its type phrases ("positive real numbers $x$ and $y$") declaring variables.  An appended
+answer ("Show that it is 12", or the letter of a multiple-choice line) completes a question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .ast import Node, conj, free_vars, rel, var
+from .mathparse import ParseEnv, ParseNote, parse_items
+from .mathtokens import MacroLike, Tok, Tokenizer
+from .phrases import Phrases, Template, TypePhrase, phrases
+from .segments import (
+    PLACEHOLDER,
+    Answer,
+    Segment,
+    Skeleton,
+    clean,
+    extract_answer,
+    number_segments,
+    split,
+)
+from .series import recognize
+from .vocabulary import Vocabulary
+
+MAX_SENTENCES = 60
+MAX_REWRITES = 40
+_VARLIST = r"§\d+§(?:(?: ?, ?(?:and )?| and | or )§\d+§)*"
+_NUMBER_THEORY = re.compile(
+    r"\b(?:integers?|divisible|divides|remainder|digits?|primes?|gcd|factors?|multiples?|modulo|congruen\w*|divisors?)\b",
+    re.I,
+)
+
+
+@dataclass
+class Decl:
+    name: str
+    ty: str = ""
+    facts: tuple[str, ...] = ()
+    scope: str = "theorem"  # theorem | forall
+    order: int = 0
+    start: int = -1
+    end: int = -1
+
+
+@dataclass
+class Question:
+    kind: str  # value lower upper least greatest count solve
+    term: Node | None = None
+    var: str = ""
+    var_type: TypePhrase | None = None
+    conditions: list[Node] = field(default_factory=list)
+    start: int = -1
+    end: int = -1
+
+
+@dataclass
+class Problem:
+    decls: dict[str, Decl] = field(default_factory=dict)
+    hyps: list[Node] = field(default_factory=list)
+    claims: list[Node] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    answer: Node | None = None
+    answer_words: str = ""
+    answer_span: tuple[int, int] = (-1, -1)
+    untranslated: list[tuple[str, int, int]] = field(default_factory=list)
+    notes: list[ParseNote] = field(default_factory=list)
+    default_type: str = "ℝ"
+    complex: bool = False
+    functions: set[str] = field(default_factory=set)
+    text: str = ""
+    forall_conditions: dict[str, list[Node]] = field(default_factory=dict)
+
+
+class Reader:
+    def __init__(
+        self,
+        src: str,
+        vocab: Vocabulary,
+        macros: Mapping[str, MacroLike],
+        functions: frozenset[str],
+    ) -> None:
+        self.src = src
+        self.vocab = vocab
+        self.tokenizer = Tokenizer(vocab, macros)
+        self.env = ParseEnv(functions=set(functions))
+        self.phr: Phrases = phrases()
+        self.problem = Problem()
+        self.segments: dict[int, Segment] = {}
+        self.skel: Skeleton | None = None
+        self._decl_order = 0
+
+    # -- entry -----------------------------------------------------------------------------
+    def read(self) -> Problem:
+        src = self.src
+        extracted = extract_answer(src)
+        skel = split(extracted.body)
+        skel = clean(skel)
+        skel = number_segments(skel)
+        self.skel = skel
+        for seg in skel.segments:
+            self.segments[seg.id] = seg
+        tokens = {seg.id: self._tokens(seg) for seg in skel.segments}
+        self._prescan(tokens, skel.text)
+        for seg in skel.segments:
+            seg.items = self._parse_tokens(tokens[seg.id], seg)
+        prose = PLACEHOLDER.sub(" ", skel.text)
+        self.problem.text = prose
+        self.problem.complex = bool(re.search(r"\bcomplex\b", prose, re.I))
+        if _NUMBER_THEORY.search(prose) and not re.search(r"\breal\b", prose, re.I):
+            self.problem.default_type = "ℝ"
+        if extracted.answer is not None:
+            self._read_answer(extracted.answer)
+        sentences = self._sentences(skel)
+        for sentence in sentences[:MAX_SENTENCES]:
+            self._interpret(sentence)
+        for seg in skel.segments:
+            if not seg.used and not seg.synthetic and seg.items:
+                if all(_is_mention(item) for item in seg.items):
+                    continue
+                self.problem.untranslated.append((seg.latex.strip(), seg.start, seg.end))
+        self.problem.notes = self.env.notes
+        self.problem.functions = set(self.env.functions)
+        return self.problem
+
+    # -- mathematics -------------------------------------------------------------------------
+    def _tokens(self, seg: Segment) -> list[Tok]:
+        return self.tokenizer.tokenize(seg.latex, seg.start)
+
+    def _parse_tokens(self, toks: list[Tok], seg: Segment | None) -> list[Node]:
+        toks = _strip_trailing(toks)
+        if seg is not None and toks and len(toks) >= 2 and toks[-2].kind == "sym" and toks[-2].text == "=":
+            seg.asks = True
+            toks = toks[:-2] + toks[-1:]
+        if any(t.kind == "begin" and t.text == "cases" for t in toks):
+            return self._cases(toks)
+        toks = [t for t in toks if not (t.kind == "sym" and t.text == "&") and t.kind not in ("begin", "end")]
+        items = parse_items(toks, self.vocab, self.env, self.src, 0, post=recognize)
+        return [_fix_dots(item, self) for item in items]
+
+    def _cases(self, toks: list[Tok]) -> list[Node]:
+        """f(x) = \\begin{cases} e_1 & \\text{if } c_1 \\\\ … \\end{cases} → c_i → f(x) = e_i."""
+        b = next(i for i, t in enumerate(toks) if t.kind == "begin" and t.text == "cases")
+        e = next((i for i in range(b + 1, len(toks)) if toks[i].kind == "end" and toks[i].text == "cases"), len(toks) - 1)
+        head = [t for t in toks[:b] if t.kind not in ("begin", "end")]
+        if head and head[-1].kind == "sym" and head[-1].text == "=":
+            head = head[:-1]
+        eof = toks[-1]
+        rows: list[list[Tok]] = [[]]
+        for t in toks[b + 1 : e]:
+            if t.kind == "cmd" and t.text == "\\\\":
+                rows.append([])
+            else:
+                rows[-1].append(t)
+        out: list[Node] = []
+        for row in rows:
+            if not row:
+                continue
+            amp = next((i for i, t in enumerate(row) if t.kind == "sym" and t.text == "&"), len(row))
+            value = row[:amp]
+            cond = row[amp + 1 :]
+            while cond and cond[0].kind == "text" and cond[0].text.lower().strip(" ,") in ("if", "for", "when", "where"):
+                cond = cond[1:]
+            while cond and cond[-1].kind == "sym" and cond[-1].text in ",.;":
+                cond = cond[:-1]
+            if cond and cond[0].kind == "text" and cond[0].text.lower().startswith(("if ", "for ")):
+                word = cond[0].text.split(" ", 1)[1]
+                cond = [Tok("text", word, cond[0].start, cond[0].end), *cond[1:]]
+            eq = [*head, Tok("sym", "=", value[0].start if value else 0, value[0].start if value else 0), *value]
+            eq_items = parse_items([*eq, eof], self.vocab, self.env, self.src, 0, post=recognize)
+            if len(eq_items) != 1:
+                continue
+            if not cond:
+                out.append(eq_items[0])
+                continue
+            cond_node = self._condition(cond, eof)
+            if cond_node is None:
+                out.append(Node("hole", (), _latex_of(self.src, cond), cond[0].start, cond[-1].end, ty="Prop"))
+                continue
+            node = Node("implies", (cond_node, eq_items[0]), "", cond_node.start, eq_items[0].end)
+            node.meta["cases"] = "1"
+            out.append(node)
+        return out
+
+    def _condition(self, cond: list[Tok], eof: Tok) -> Node | None:
+        """A cases condition: mathematics, or "x is rational/irrational/even/odd"."""
+        words = " ".join(t.text for t in cond if t.kind == "text").lower()
+        letters = [t for t in cond if t.kind == "letter"]
+        if words and len(letters) == 1:
+            x = var(letters[0].text, letters[0].start, letters[0].end)
+            if "irrational" in words:
+                return Node("app", (x,), "Irrational")
+            if "rational" in words:
+                return Node("not", (Node("app", (x,), "Irrational"),))
+            if "even" in words:
+                return Node("app", (x,), "Even")
+            if "odd" in words:
+                return Node("app", (x,), "Odd")
+        items = parse_items([*cond, eof], self.vocab, self.env, self.src, 0)
+        if len(items) == 1 and items[0].is_prop():
+            return items[0]
+        return None
+
+    def _prescan(self, tokens: dict[int, list[Tok]], text: str) -> None:
+        """Which letters are functions (declared or defined) and which are plain values."""
+        env = self.env
+        for _seg_id, toks in tokens.items():
+            body = [t for t in toks if t.kind != "eof"]
+            lone = len(body) == 1
+            for j, t in enumerate(body):
+                if t.kind != "letter":
+                    continue
+                nxt = body[j + 1] if j + 1 < len(body) else None
+                prev = body[j - 1] if j > 0 else None
+                if nxt is not None and nxt.kind == "sym" and nxt.text == "(":
+                    close = _matching(body, j + 1)
+                    if close is None:
+                        continue
+                    inner = body[j + 2 : close]
+                    after = body[close + 1] if close + 1 < len(body) else None
+                    simple = bool(inner) and all(
+                        x.kind == "letter" or (x.kind == "sym" and x.text == ",") for x in inner
+                    )
+                    defined = after is not None and after.kind == "sym" and after.text == "="
+                    mention = after is None and close == len(body) - 1 and j == 0
+                    if simple and (defined or mention):
+                        env.functions.add(t.text)
+                    continue
+                if nxt is not None and nxt.kind == "sym" and nxt.text == ":" and any(
+                    x.kind == "cmd" and x.text == "\\to" for x in body[j:]
+                ):
+                    env.functions.add(t.text)
+                    continue
+                if nxt is not None and nxt.kind == "sup" and _inverse_follows(body, j + 1):
+                    env.functions.add(t.text)
+                    continue
+                if (nxt is not None and nxt.kind == "cmd" and nxt.text == "\\circ") or (
+                    prev is not None and prev.kind == "cmd" and prev.text == "\\circ"
+                ):
+                    env.functions.add(t.text)
+                    continue
+                if nxt is not None and nxt.kind == "sub":
+                    continue
+                if not lone:
+                    env.values.add(t.text)
+        # "the function $f$", "$f$ is a linear function"
+        for m in re.finditer(r"\bfunctions? (" + _VARLIST + ")", text):
+            for sid in PLACEHOLDER.findall(m.group(1)):
+                name = _lone_letter(tokens.get(int(sid), []))
+                if name:
+                    env.functions.add(name)
+        for m in re.finditer(r"(§\d+§) (?:be|is|denotes?) (?:an? )?(?:[\w-]+ ){0,3}?function\b", text):
+            name = _lone_letter(tokens.get(int(m.group(1)[1:-1]), []))
+            if name:
+                env.functions.add(name)
+        env.values -= env.functions
+
+    # -- the answer ----------------------------------------------------------------------------
+    def _read_answer(self, answer: Answer) -> None:
+        problem = self.problem
+        problem.answer_span = (answer.start, answer.end)
+        if answer.words and answer.words in self.phr.answer_words:
+            problem.answer_words = answer.words
+            return
+        latex = answer.latex.strip()
+        if not latex:
+            return
+        latex = latex.replace("$", " ")
+        seg = Segment(-1, answer.start, answer.end, latex)
+        toks = self.tokenizer.tokenize(latex, answer.start)
+        items = self._parse_tokens(toks, None)
+        if len(items) == 1:
+            problem.answer = items[0]
+        elif len(items) > 1 and all(not it.is_prop() for it in items):
+            problem.answer = Node("tuple", tuple(items), "", answer.start, answer.end)
+            problem.answer.meta["list"] = "1"
+        elif items:
+            problem.answer = Node("hole", (), latex, answer.start, answer.end)
+        del seg
+
+    # -- sentences -----------------------------------------------------------------------------
+    def _sentences(self, skel: Skeleton) -> list[str]:
+        text = skel.text
+        # a sentence can end inside mathematics: "$x = 3.$ What is …"
+        for seg in skel.segments:
+            if not seg.synthetic and seg.latex.rstrip().endswith((".", "?", "!")):
+                text = text.replace(f"§{seg.id}§", f"§{seg.id}§ ¶", 1)
+        parts = re.split(r"(?<=[.?!])\s+(?=[A-Z§(\\\"'`]|$)|\n\s*\n|¶", text)
+        out: list[str] = []
+        for part in parts:
+            s = " ".join(part.split()).strip()
+            if s:
+                out.append(s)
+        return out
+
+    def _new_segment(self, node: Node) -> str:
+        seg = Segment(len(self.segments) + 1000, node.start, node.end, "", synthetic=True, items=[node])
+        self.segments[seg.id] = seg
+        return f"§{seg.id}§"
+
+    def _item(self, sid: str) -> Node | None:
+        seg = self.segments.get(int(sid.strip("§")))
+        if seg is None or len(seg.items) != 1:
+            return None
+        return seg.items[0]
+
+    def _apply_templates(self, s: str, templates: tuple[Template, ...], *, prop: bool) -> str:
+        for _ in range(MAX_REWRITES):
+            changed = False
+            for tpl in templates:
+                m = tpl.regex.search(s)
+                if m is None:
+                    continue
+                slots: dict[str, Node] = {}
+                ok = True
+                for name, value in m.groupdict().items():
+                    if value is None or len(name) != 1:
+                        continue
+                    node = self._item(value)
+                    if node is None or node.is_prop():
+                        ok = False
+                        break
+                    slots[name] = node
+                if not ok or not slots:
+                    continue
+                if tpl.when:
+                    slot, _, cond = tpl.when.partition(":")
+                    node = slots.get(slot)
+                    if node is None or node.meta.get(cond) != "1":
+                        continue
+                built = self._build(tpl.latex, slots)
+                if built is None:
+                    continue
+                for value in m.groupdict().values():
+                    if value is not None and value.startswith("§"):
+                        seg = self.segments.get(int(value.strip("§")))
+                        if seg is not None:
+                            seg.used = True
+                s = s[: m.start()] + self._new_segment(built) + s[m.end() :]
+                changed = True
+                break
+            if not changed:
+                break
+        return s
+
+    def _build(self, latex: str, slots: dict[str, Node]) -> Node | None:
+        env = ParseEnv(functions=self.env.functions, values=self.env.values, slots=slots)
+        toks = self.tokenizer.tokenize(latex, 0)
+        for t in toks:
+            t.start = t.end = -1
+        items = parse_items(toks, self.vocab, env, "", 0, post=recognize)
+        if len(items) != 1 or items[0].kind == "hole":
+            return None
+        node = items[0]
+        starts = [n.start for n in slots.values() if n.start >= 0]
+        ends = [n.end for n in slots.values() if n.end >= 0]
+        if starts:
+            node.start, node.end = min(starts), max(ends)
+        return node
+
+    def _interpret(self, sentence: str) -> None:
+        s = sentence
+        s = self._apply_templates(s, self.phr.terms, prop=False)
+        s = self._apply_templates(s, self.phr.props, prop=True)
+        s = self._math_declarations(s)
+        s, question = self._question(s)
+        s = self._declarations(s)
+        self._roles(s, question)
+
+    # declarations written as mathematics: x \in \mathbb{R}, f : \mathbb{N} \to \mathbb{N}
+    def _math_declarations(self, s: str) -> str:
+        for sid in PLACEHOLDER.findall(s):
+            seg = self.segments.get(int(sid))
+            if seg is None:
+                continue
+            rest: list[Node] = []
+            for item in seg.items:
+                if self._declare_math(item):
+                    seg.used = True
+                    continue
+                rest.append(item)
+            if len(rest) != len(seg.items):
+                seg.items = rest
+                if not rest:
+                    s = s.replace(f"§{sid}§", " ")
+        return s
+
+    def _declare_math(self, item: Node) -> bool:
+        if item.kind == "rel" and item.value == "∈" and item.args[1].kind == "numset":
+            names = item.args[0].args if item.args[0].kind == "tuple" else (item.args[0],)
+            if all(n.kind == "var" for n in names):
+                for n in names:
+                    self._declare(n.value, item.args[1].value, (), "theorem", n.start, n.end)
+                return True
+        if item.kind == "rel" and item.value == ":" and item.args[0].kind == "var":
+            ty = _type_text(item.args[1])
+            if ty:
+                self._declare(item.args[0].value, ty, (), "theorem", item.start, item.end)
+                if "→" in ty:
+                    self.env.functions.add(item.args[0].value)
+                return True
+        if item.kind == "and":
+            parts = [item.args[0], item.args[1]]
+            if all(p.kind == "rel" and p.value == "∈" and p.args[1].kind == "numset" for p in parts):
+                for p in parts:
+                    self._declare_math(p)
+                return True
+        return False
+
+    def _declare(self, name: str, ty: str, facts: tuple[str, ...], scope: str, start: int, end: int) -> None:
+        decl = self.problem.decls.get(name)
+        if decl is None:
+            self._decl_order += 1
+            self.problem.decls[name] = Decl(name, ty, facts, scope, self._decl_order, start, end)
+            return
+        if ty and not decl.ty:
+            decl.ty = ty
+        decl.facts = tuple(dict.fromkeys(decl.facts + facts))
+        if scope == "theorem":
+            decl.scope = "theorem"
+
+    def _varlist(self, text: str) -> list[tuple[str, int, int]] | None:
+        out: list[tuple[str, int, int]] = []
+        for sid in PLACEHOLDER.findall(text):
+            seg = self.segments.get(int(sid))
+            if seg is None:
+                return None
+            for item in seg.items:
+                names = item.args if item.kind == "tuple" else (item,)
+                for n in names:
+                    if n.kind != "var":
+                        return None
+                    out.append((n.value, n.start, n.end))
+        return out or None
+
+    def _declarations(self, s: str) -> str:
+        tp = self.phr.type_phrase.pattern
+        forms = [
+            # x and y are positive integers / let x be a real number
+            (rf"(?P<vars>{_VARLIST}),? (?:be|is|are|denotes?|represents?) (?:an? |two |three |four |some |any )?(?P<type>{tp})", "theorem"),
+            # for all positive real numbers x and y
+            (rf"(?P<q>for all|for any|for every|for each|for|given|consider|if|let|suppose|assume) (?:an? |two |three |four |some |any |all |every |each )?(?P<type>{tp}),? (?P<vars>{_VARLIST})", "forall"),
+            # Integers x and y with …
+            (rf"^(?:the |two |three |four )?(?P<type>{tp}) (?P<vars>{_VARLIST})", "theorem"),
+            # x is a positive integer (no article: "where x is real")
+            (rf"(?P<vars>{_VARLIST}) (?:in|among|from|of) (?:the )?(?P<type>{tp})", "theorem"),
+        ]
+        for pattern, scope in forms:
+            for _ in range(6):
+                m = re.search(pattern, s, re.I)
+                if m is None:
+                    break
+                names = self._varlist(m.group("vars"))
+                tm = self.phr.type_phrase.search(m.group("type"))
+                if names is None or tm is None:
+                    break
+                phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
+                if phrase is None:
+                    break
+                q = (m.groupdict().get("q") or "").lower()
+                sc = "forall" if scope == "forall" and q.startswith("for") else "theorem"
+                for name, start, end in names:
+                    self._declare(name, phrase.type, phrase.facts, sc, start, end)
+                if "distinct" in phrase.facts and len(names) > 1:
+                    for i, (a, _, _) in enumerate(names):
+                        for b, _, _ in names[i + 1 :]:
+                            self.problem.hyps.append(rel("≠", var(a), var(b)))
+                for sid in PLACEHOLDER.findall(m.group("vars")):
+                    seg = self.segments.get(int(sid))
+                    if seg is not None:
+                        seg.used = True
+                s = s[: m.start()] + " " + q + " " + s[m.end() :]
+                s = " ".join(s.split())
+        return s
+
+    # questions ----------------------------------------------------------------------------
+    def _question(self, s: str) -> tuple[str, Question | None]:
+        for tpl in self.phr.questions:
+            m = tpl.regex.search(s)
+            if m is None:
+                continue
+            groups = m.groupdict()
+            q = Question(tpl.kind)
+            if groups.get("E"):
+                node = self._item(groups["E"])
+                if node is None:
+                    continue
+                q.term = node
+                seg = self.segments.get(int(groups["E"].strip("§")))
+                if seg is not None:
+                    seg.used = True
+                if tpl.kind == "value" and node.is_prop():
+                    # "Solve x + 1 = 3", "Find x such that …"
+                    self.problem.hyps.append(node)
+                    q.kind = "solve"
+                    q.term = None
+                if tpl.kind == "value" and node.kind == "var":
+                    q.kind = "solve"
+                    q.var = node.value
+                    q.term = None
+                if tpl.kind == "value" and node.kind == "tuple" and all(a.kind == "var" for a in node.args):
+                    q.kind = "solve"
+                    q.var = ",".join(a.value for a in node.args)
+                    q.term = None
+            if groups.get("X"):
+                names = self._varlist(groups["X"])
+                if names is None:
+                    if tpl.kind in ("least", "greatest", "count") and groups.get("X"):
+                        continue
+                    continue
+                q.var = ",".join(n for n, _, _ in names)
+                seg = self.segments.get(int(groups["X"].strip("§")))
+                if seg is not None:
+                    seg.used = True
+            if tpl.kind in ("least", "greatest", "count"):
+                words = (groups.get("T") or "").strip()
+                tm = self.phr.type_phrase.search(words) if words else None
+                if tm is not None:
+                    q.var_type = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
+                elif words and words not in ("value", "values", "possible"):
+                    tm = None
+            if tpl.kind in ("least", "greatest", "count") and not q.var:
+                # the variable is the one the condition is about
+                rest_ids = PLACEHOLDER.findall(s[m.end() :])
+                found = None
+                for sid in rest_ids:
+                    item = self._item(f"§{sid}§")
+                    if item is not None and item.is_prop():
+                        fv = [v for v in free_vars(item) if v not in self.env.functions]
+                        if len(fv) >= 1:
+                            found = fv[0]
+                            break
+                if found is None:
+                    continue
+                q.var = found
+            self.problem.questions.append(q)
+            remainder = s[: m.start()] + " " + s[m.end() :]
+            if tpl.kind in ("least", "greatest", "count"):
+                remainder = s[: m.start()] + " ⟦cond⟧ " + s[m.end() :]
+            return " ".join(remainder.split()), q
+        return s, None
+
+    # roles --------------------------------------------------------------------------------
+    def _roles(self, s: str, question: Question | None) -> None:
+        markers = self.phr.markers
+        table: list[tuple[str, str]] = []
+        for role in ("claim", "question", "hypothesis"):
+            for word in markers.get(role, ()):
+                table.append((word, role))
+        table.sort(key=lambda x: -len(x[0]))
+        words = re.findall(r"§\d+§|⟦cond⟧|[\w'-]+|[^\s\w]", s)
+        lower = [w.lower() for w in words]
+        role = "hypothesis"
+        first = lower[0] if lower else ""
+        if any(first == w.split()[0] for w, r in table if r == "question"):
+            role = "question"
+        cond_mode = False
+        pending_or = False
+        last_prop: tuple[str, int] | None = None
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if w == "⟦cond⟧":
+                cond_mode = True
+                i += 1
+                continue
+            matched = False
+            for marker, r in table:
+                parts = marker.split()
+                if lower[i : i + len(parts)] == parts:
+                    if not (cond_mode and r == "hypothesis"):
+                        if r == "claim" and marker == "then" and role == "question":
+                            pass
+                        else:
+                            role = r
+                            cond_mode = cond_mode and r == "hypothesis"
+                    i += len(parts)
+                    matched = True
+                    break
+            if matched:
+                continue
+            if lower[i] == "or":
+                pending_or = True
+                i += 1
+                continue
+            if not w.startswith("§"):
+                if lower[i] not in ("and", ",", "that", "the", "we", "a"):
+                    pending_or = False if lower[i] not in ("either",) else pending_or
+                i += 1
+                continue
+            seg = self.segments.get(int(w.strip("§")))
+            i += 1
+            if seg is None:
+                continue
+            for item in seg.items:
+                self._place(item, seg, role, question, cond_mode, pending_or, last_prop)
+                if item.is_prop():
+                    last_prop = (role if not cond_mode else "cond", len(self._bucket(role, question, cond_mode)))
+            pending_or = False
+
+    def _bucket(self, role: str, question: Question | None, cond_mode: bool) -> list[Node]:
+        if cond_mode and question is not None:
+            return question.conditions
+        if role == "claim":
+            return self.problem.claims
+        return self.problem.hyps
+
+    def _place(
+        self,
+        item: Node,
+        seg: Segment,
+        role: str,
+        question: Question | None,
+        cond_mode: bool,
+        pending_or: bool,
+        last_prop: tuple[str, int] | None,
+    ) -> None:
+        problem = self.problem
+        if item.is_prop():
+            seg.used = True
+            bucket = self._bucket(role, question, cond_mode)
+            if pending_or and bucket:
+                prev = bucket.pop()
+                bucket.append(Node("or", (prev, item), "", prev.start, item.end))
+                return
+            if role == "question" and not cond_mode and question is None:
+                # "Solve 2x + 3 = 7", "Find x such that …"
+                problem.hyps.append(item)
+                if not problem.questions:
+                    problem.questions.append(Question("solve"))
+                return
+            bucket.append(item)
+            return
+        if item.kind == "hole":
+            return
+        if role == "question" and not cond_mode and question is None and not seg.synthetic:
+            seg.used = True
+            if item.kind == "var":
+                problem.questions.append(Question("solve", var=item.value))
+            elif item.kind == "tuple" and all(a.kind == "var" for a in item.args):
+                problem.questions.append(Question("solve", var=",".join(a.value for a in item.args)))
+            else:
+                problem.questions.append(Question("value", term=item, start=item.start, end=item.end))
+            return
+        if seg.asks and question is None:
+            seg.used = True
+            problem.questions.append(Question("value", term=item, start=item.start, end=item.end))
+            return
+        if _is_mention(item):
+            seg.used = True
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _strip_trailing(toks: list[Tok]) -> list[Tok]:
+    """Drop trailing punctuation and spacing before eof ("x = 3." → "x = 3")."""
+    if not toks:
+        return toks
+    eof = toks[-1]
+    body = toks[:-1]
+    while body and body[-1].kind == "sym" and body[-1].text in ".,;?!:":
+        body.pop()
+    return [*body, eof]
+
+
+def _matching(toks: list[Tok], i: int) -> int | None:
+    depth = 0
+    for j in range(i, min(len(toks), i + 400)):
+        t = toks[j]
+        if t.kind == "sym" and t.text == "(":
+            depth += 1
+        elif t.kind == "sym" and t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _inverse_follows(toks: list[Tok], i: int) -> bool:
+    texts = [t.text for t in toks[i : i + 6]]
+    return texts[:5] == ["^", "{", "-", "1", "}"] and len(texts) > 5 and texts[5] == "("
+
+
+def _lone_letter(toks: list[Tok]) -> str:
+    body = [t for t in toks if t.kind != "eof"]
+    if len(body) == 1 and body[0].kind == "letter":
+        return body[0].text
+    return ""
+
+
+def _is_mention(item: Node) -> bool:
+    if item.kind in ("var", "num", "numset"):
+        return True
+    if item.kind == "tuple":
+        return all(a.kind in ("var", "num") for a in item.args)
+    return bool(item.kind == "call" and all(a.kind == "var" for a in item.args))
+
+
+def _type_text(node: Node) -> str:
+    if node.kind == "numset":
+        return node.value
+    if node.kind == "fntype":
+        a, b = node.args
+        left, right = _type_text(a), _type_text(b)
+        if left and right:
+            return f"{left} → {right}"
+    return ""
+
+
+def _latex_of(src: str, toks: list[Tok]) -> str:
+    if not toks:
+        return ""
+    lo, hi = toks[0].start, toks[-1].end
+    if 0 <= lo <= hi <= len(src):
+        return src[lo:hi]
+    return ""
+
+
+def _fix_dots(item: Node, reader: Reader) -> Node:
+    """An ellipsis that no pattern explained makes its whole item a hole."""
+    for n in item.walk():
+        if n.kind == "dots":
+            lo = min((x.start for x in item.walk() if x.start >= 0), default=-1)
+            hi = max((x.end for x in item.walk() if x.end >= 0), default=-1)
+            text = reader.src[lo:hi] if 0 <= lo <= hi <= len(reader.src) else "…"
+            reader.env.notes.append(ParseNote("hole", (("what", text),), lo, hi))
+            return Node("hole", (), text, lo, hi, ty="Prop" if item.is_prop() else "")
+    return item
+
+
+def read_statement(
+    src: str, vocab: Vocabulary, macros: Mapping[str, MacroLike], functions: frozenset[str]
+) -> Problem:
+    return Reader(src, vocab, macros, functions).read()
+
+
+def conjunction(items: list[Node]) -> Node | None:
+    return conj(items)

@@ -173,6 +173,8 @@ class Builder:
         local: list[str] = []
         definition = _definition_args(h)
         args_vars = _argument_vars(h)
+        if h.meta.get("identity") == "1":
+            args_vars |= {v for v in free_vars(h) if v not in p.decls and v not in goal_vars}
         for v in free_vars(h):
             if v in p.functions:
                 continue
@@ -210,12 +212,9 @@ class Builder:
         if p.answer is not None:
             nodes.append(p.answer)
         uses_i = any(n.kind == "var" and n.value == "i" for node in nodes for n in node.walk())
-        complex_ = p.complex or any(d.ty == "ℂ" for d in p.decls.values())
-        if uses_i and "i" not in p.decls:
-            if not complex_:
-                complex_ = any(_defines_i(h) for h in p.hyps)
-            bound_i = any(n.kind in ("sum", "prod", "forall", "exists") and n.value == "i" for node in nodes for n in node.walk())
-            if complex_ and not bound_i:
+        if uses_i and "i" not in p.decls and not _index_use(nodes, "i"):
+            # i that is never declared, bound or used as an index is the imaginary unit
+            if True:
                 imag = Node("const", (), "Complex.I", ty="ℂ")
                 p.hyps = [substitute(h, "i", imag) for h in p.hyps if not _defines_i(h)]
                 p.claims = [substitute(h, "i", imag) for h in p.claims]
@@ -238,6 +237,9 @@ class Builder:
         self.constants()
         goal = self.goal()
         self.generalize(goal)
+        p.hyps = [remainders(h) for h in p.hyps]
+        if goal is not None:
+            goal = remainders(goal)
         hyps: list[Node] = []
         theorem_facts: list[Node] = []
         for decl in sorted(p.decls.values(), key=lambda d: d.order):
@@ -299,6 +301,24 @@ class Builder:
         else:
             status = "complete"
         return Built(lean, statement, status, self.untranslated, el.issues)
+
+
+def remainders(node: Node, depth: int = 0) -> Node:
+    """a ≡ r (mod n) with numerals 0 ≤ r < n is stated as a % n = r (outside set-builders,
+    where the congruence is kept)."""
+    if depth > 200 or node.kind in ("setbuilder", "app"):
+        return node
+    if node.kind == "modeq":
+        a, b, n = node.args
+        if (
+            b.kind == "num" and n.kind == "num" and b.value.isdigit() and n.value.isdigit()
+            and int(b.value) < int(n.value) and a.kind != "num"
+        ):
+            return rel("=", Node("op", (a, n), "%", a.start, n.end), b)
+        return node
+    if not node.args:
+        return node
+    return node.with_args(*(remainders(a, depth + 1) for a in node.args))
 
 
 def _pick(qs: list[Question]) -> Question:
@@ -382,13 +402,37 @@ def _definition_args(h: Node) -> set[str]:
 
 
 def _argument_vars(h: Node) -> set[str]:
-    """Variables occurring inside the arguments of function or sequence applications."""
-    out: set[str] = set()
+    """Variables a hypothesis states something for all values of: they occur in the
+    arguments of function or sequence applications, in two different arguments
+    (a_n = a_{n-1} + 1) or also outside them (f(x + 3) = x^2); f(x) = 10 alone is an
+    equation for x, not a statement about every x."""
+    counts: dict[str, int] = {}
     for n in h.walk():
         if n.kind == "call":
             for a in n.args[1:]:
-                out.update(free_vars(a))
-    return out
+                for v in set(free_vars(a)):
+                    counts[v] = counts.get(v, 0) + 1
+    outside = set(free_vars(_strip_calls(h)))
+    return {v for v, c in counts.items() if c >= 2 or v in outside}
+
+
+def _strip_calls(node: Node) -> Node:
+    if node.kind == "call":
+        return Node("num", (), "0")
+    if not node.args:
+        return node
+    return node.with_args(*(_strip_calls(a) for a in node.args))
+
+
+def _index_use(nodes: list[Node], name: str) -> bool:
+    """Whether ``name`` is bound by a binder or used as an argument or index anywhere."""
+    for node in nodes:
+        for n in node.walk():
+            if n.kind in ("sum", "prod", "forall", "exists", "exists1", "setbuilder", "lam") and n.value == name:
+                return True
+            if n.kind == "call" and any(name in free_vars(a) for a in n.args[1:]):
+                return True
+    return False
 
 
 def _defines_i(h: Node) -> bool:

@@ -138,6 +138,9 @@ class MathParser:
         t = self.t
         if t.kind == "sym" and t.text in _SEPARATORS:
             return True
+        if t.kind == "sym" and t.text == ".":
+            nxt = self.peek()
+            return nxt.kind == "eof" or (nxt.kind == "cmd" and nxt.text in ("\\\\", "\\newline"))
         if t.kind == "cmd" and t.text in ("\\\\", "\\newline"):
             return True
         return t.kind == "text" and t.text.lower() in ("and", ", and", "und")
@@ -859,6 +862,10 @@ class MathParser:
         return node
 
     def _power(self, left: Node, t: Tok) -> Node:
+        if self.at("open") and self.peek().kind == "close":
+            self.adv()
+            self.adv()
+            return left
         if self.at("cmd", "\\circ"):
             end = self.adv()
             deg = op("/", op("*", left, Node("const", (), "π", t.start, end.end, ty="ℝ")), num(180))

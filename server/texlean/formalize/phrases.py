@@ -19,6 +19,8 @@ class Template:
     latex: str = ""
     kind: str = ""
     when: str = ""
+    meta: str = ""  # a mark for the result ("identity": holds for every value of its variables)
+    prefix: str = ""  # words put back before the result ("what is")
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,14 @@ def phrases() -> Phrases:
 
     def templates(key: str) -> tuple[Template, ...]:
         return tuple(
-            Template(compile_pattern(t["pattern"]), t.get("latex", ""), t.get("kind", ""), t.get("when", ""))
+            Template(
+                compile_pattern(t["pattern"]),
+                t.get("latex", ""),
+                t.get("kind", ""),
+                t.get("when", ""),
+                t.get("meta", ""),
+                t.get("prefix", ""),
+            )
             for t in data.get(key, [])
         )
 

@@ -184,7 +184,11 @@ _SPACING = re.compile(r"\\[,;!:> ]|~|\\q?quad\b|\\(?:smallskip|medskip|bigskip|n
 _NUMBER = re.compile(r"(?<![\w§.,\\^_{])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w§{])")
 
 
+_REMARK = re.compile(r"\((?:Reminder|Note|Hint|Recall)\b[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
+
+
 def clean(skel: Skeleton) -> Skeleton:
+    skel = substitute(skel, _REMARK, " ")
     skel = substitute(skel, _WIKI, None)
     skel = substitute(skel, _HTML, " ")
     for _ in range(3):
@@ -293,10 +297,10 @@ _ANSWER_LABEL = re.compile(
     r"^\s*\$?\s*(?:"
     r"\\(?:textbf|mathrm|text|mathbf|textrm|rm)\s*\{\s*\(?\s*([A-E])\s*\)?\s*\}"
     r"|\(\s*\\(?:mathrm|text|textbf|rm)\s*\{?\s*([A-E])\s*\}?\s*\)"
-    r"|\\(?:textbf|mathrm|text|mathbf)\s*\{\s*\(\s*([A-E])\s*\)"
     r"|\\(?:text|mathrm)\s*\{\s*\(([A-E])\)([^{}]*)\}"
+    r"|\\(?:textbf|mathrm|text|mathbf)\s*\{\s*\(\s*([A-E])\s*\)"
     r"|\(([A-E])\)"
-    r"|([A-E])\s*$"
+    r"|([A-E])\s*\.?\s*$"
     r")"
 )
 _TRIM = re.compile(r"^(?:\s|\\[ ,;!:]|~|\\q?quad|\$|\{\s*\})+|(?:\s|\\[ ,;!:]|~|\\q?quad|\$|\.|\{\s*\})+$")
@@ -316,12 +320,12 @@ def _resolve(answer: Answer, choices: dict[str, tuple[str, int, int]]) -> Answer
     raw = answer.latex
     m = _ANSWER_LABEL.match(raw)
     if m is not None:
-        letter = next((g for g in (m.group(1), m.group(2), m.group(3), m.group(4), m.group(6), m.group(7)) if g), "")
-        inner = m.group(5) or ""
+        letter = next((g for g in (m.group(1), m.group(2), m.group(3), m.group(5), m.group(6), m.group(7)) if g), "")
+        inner = m.group(4) or ""
         rest = inner + raw[m.end() :]
         rest_text, rest_start = _trim(rest, answer.start + m.end())
         if inner:
-            rest_start = answer.start + m.start(5)
+            rest_start = answer.start + m.start(4)
         if _meaningful(rest_text):
             return _words(Answer(rest_text, rest_start, rest_start + len(rest_text), letter))
         if letter in choices:

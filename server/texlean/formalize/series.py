@@ -65,7 +65,12 @@ def _flatten(node: Node, kind: str) -> list[tuple[int, Node]]:
         else:
             out.append((sign, n))
 
-    go(node, 1, 0)
+    if node.kind == "op" and ((kind == "+" and node.value in ("+", "-")) or (kind == "*" and node.value == "*")):
+        root = node.with_args(*node.args)
+        root.paren = False
+        go(root, 1, 0)
+    else:
+        go(node, 1, 0)
     return out
 
 

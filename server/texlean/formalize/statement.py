@@ -32,6 +32,13 @@ from .series import recognize
 from .vocabulary import Vocabulary
 
 MAX_SENTENCES = 60
+_NOTATION = re.compile(r"\b(?:denotes?|stands? for|is defined as the product|means)\b", re.I)
+_QUESTION_START = re.compile(r"\b(?:what|find|compute|show|prove|how many|determine|evaluate)\b", re.I)
+_FILLER = re.compile(
+    r"\bthe (?:sum|product|expression|number|quantity|fraction|value of the expression) (§\d+§)",
+    re.I,
+)
+
 MAX_REWRITES = 40
 _VARLIST = r"§\d+§(?:(?: ?, ?(?:and )?| and | or )§\d+§)*"
 _NUMBER_THEORY = re.compile(
@@ -106,8 +113,11 @@ class Reader:
         skel = clean(skel)
         skel = number_segments(skel)
         self.skel = skel
+        present = {int(x) for x in PLACEHOLDER.findall(skel.text)}
         for seg in skel.segments:
             self.segments[seg.id] = seg
+            if seg.id not in present:
+                seg.used = True  # inside a remark that was dropped
         tokens = {seg.id: self._tokens(seg) for seg in skel.segments}
         self._prescan(tokens, skel.text)
         for seg in skel.segments:
@@ -291,9 +301,9 @@ class Reader:
         text = skel.text
         # a sentence can end inside mathematics: "$x = 3.$ What is …"
         for seg in skel.segments:
-            if not seg.synthetic and seg.latex.rstrip().endswith((".", "?", "!")):
+            if not seg.synthetic and seg.latex.rstrip().endswith((".", "?")):
                 text = text.replace(f"§{seg.id}§", f"§{seg.id}§ ¶", 1)
-        parts = re.split(r"(?<=[.?!])\s+(?=[A-Z§(\\\"'`]|$)|\n\s*\n|¶", text)
+        parts = re.split(r"(?<=[.?!])\s+(?=[A-Z(\\\"'`]|$)|(?<=[.?!])\s+(?=§\d+§\s+[A-Za-z])|\n\s*\n|¶", text)
         out: list[str] = []
         for part in parts:
             s = " ".join(part.split()).strip()
@@ -344,7 +354,10 @@ class Reader:
                         seg = self.segments.get(int(value.strip("§")))
                         if seg is not None:
                             seg.used = True
-                s = s[: m.start()] + self._new_segment(built) + s[m.end() :]
+                if tpl.meta:
+                    built.meta[tpl.meta] = "1"
+                prefix = tpl.prefix + " " if tpl.prefix else ""
+                s = s[: m.start()] + prefix + self._new_segment(built) + s[m.end() :]
                 changed = True
                 break
             if not changed:
@@ -368,11 +381,15 @@ class Reader:
 
     def _interpret(self, sentence: str) -> None:
         s = sentence
+        if _NOTATION.search(s) and not _QUESTION_START.search(s):
+            return  # "let n! denote the product 1 · 2 ⋯ n": notation the vocabulary knows
+        s = _FILLER.sub(r"\1", s)
         s = self._apply_templates(s, self.phr.terms, prop=False)
-        s = self._apply_templates(s, self.phr.props, prop=True)
         s = self._math_declarations(s)
         s, question = self._question(s)
         s = self._declarations(s)
+        s = self._apply_templates(s, self.phr.props, prop=True)
+        s = self._exists(s)
         self._roles(s, question)
 
     # declarations written as mathematics: x \in \mathbb{R}, f : \mathbb{N} \to \mathbb{N}
@@ -427,6 +444,24 @@ class Reader:
         if scope == "theorem":
             decl.scope = "theorem"
 
+    def _var_prefix(self, text: str) -> tuple[list[tuple[str, int, int]], int]:
+        """The variables at the start of a placeholder list, and how much text they cover."""
+        out: list[tuple[str, int, int]] = []
+        end = 0
+        for m in PLACEHOLDER.finditer(text):
+            seg = self.segments.get(int(m.group(1)))
+            if seg is None or not seg.items:
+                break
+            names: list[tuple[str, int, int]] = []
+            for item in seg.items:
+                for n in item.args if item.kind == "tuple" else (item,):
+                    if n.kind != "var":
+                        return out, end
+                    names.append((n.value, n.start, n.end))
+            out.extend(names)
+            end = m.end()
+        return out, end
+
     def _varlist(self, text: str) -> list[tuple[str, int, int]] | None:
         out: list[tuple[str, int, int]] = []
         for sid in PLACEHOLDER.findall(text):
@@ -458,10 +493,11 @@ class Reader:
                 m = re.search(pattern, s, re.I)
                 if m is None:
                     break
-                names = self._varlist(m.group("vars"))
+                names, used = self._var_prefix(m.group("vars"))
                 tm = self.phr.type_phrase.search(m.group("type"))
-                if names is None or tm is None:
+                if not names or tm is None:
                     break
+                match_end = m.start("vars") + used if m.end() == m.end("vars") else m.end()
                 phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
                 if phrase is None:
                     break
@@ -473,13 +509,59 @@ class Reader:
                     for i, (a, _, _) in enumerate(names):
                         for b, _, _ in names[i + 1 :]:
                             self.problem.hyps.append(rel("≠", var(a), var(b)))
-                for sid in PLACEHOLDER.findall(m.group("vars")):
+                for sid in PLACEHOLDER.findall(s[m.start("vars") : m.start("vars") + used]):
                     seg = self.segments.get(int(sid))
                     if seg is not None:
                         seg.used = True
-                s = s[: m.start()] + " " + q + " " + s[m.end() :]
+                s = s[: m.start()] + " " + q + " " + s[match_end:]
                 s = " ".join(s.split())
         return s
+
+    # "there is a unique integer k such that P" -------------------------------------------
+    def _exists(self, s: str) -> str:
+        tp = self.phr.type_phrase.pattern
+        pattern = re.compile(
+            rf"there (?:is|are|exists?|exist) (?P<uniq>a unique |exactly one |only one |one )?"
+            rf"(?:an? |some )?(?:(?P<type>{tp}) )?(?P<vars>{_VARLIST}),? "
+            rf"(?:such that|for which|with|satisfying|so that|where) (?P<P>§\d+§)",
+            re.I,
+        )
+        for _ in range(4):
+            m = pattern.search(s)
+            if m is None:
+                break
+            names = self._varlist(m.group("vars"))
+            body = self._item(m.group("P"))
+            if names is None or body is None or not body.is_prop():
+                break
+            phrase = None
+            if m.group("type"):
+                tm = self.phr.type_phrase.search(m.group("type"))
+                if tm is not None:
+                    phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
+            facts: list[Node] = []
+            for name, _, _ in names:
+                for f in phrase.facts if phrase is not None else ():
+                    fact = self._fact(f, name)
+                    if fact is not None:
+                        facts.append(fact)
+            inner = conj([*facts, body]) or body
+            kind = "exists1" if m.group("uniq") else "exists"
+            bty = phrase.type if phrase is not None else ""
+            for name, _, _ in reversed(names):
+                inner = Node(kind, (inner,), name, body.start, body.end, bty=bty)
+            for sid in PLACEHOLDER.findall(m.group(0)):
+                seg = self.segments.get(int(sid))
+                if seg is not None:
+                    seg.used = True
+            s = s[: m.start()] + self._new_segment(inner) + s[m.end() :]
+        return s
+
+    def _fact(self, name: str, x: str) -> Node | None:
+        latex = self.phr.facts.get(name)
+        if not latex:
+            return None
+        return self._build(latex, {"x": var(x)})
 
     # questions ----------------------------------------------------------------------------
     def _question(self, s: str) -> tuple[str, Question | None]:
@@ -665,7 +747,7 @@ def _strip_trailing(toks: list[Tok]) -> list[Tok]:
         return toks
     eof = toks[-1]
     body = toks[:-1]
-    while body and body[-1].kind == "sym" and body[-1].text in ".,;?!:":
+    while body and body[-1].kind == "sym" and body[-1].text in ".,;?:":
         body.pop()
     return [*body, eof]
 

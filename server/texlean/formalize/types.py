@@ -98,7 +98,12 @@ class Scope:
     def push(self, node: Node, name: str) -> VarInfo:
         info = self.binders.get(id(node))
         if info is None:
-            info = VarInfo(name=name, ty=node.bty, declared=bool(node.bty))
+            bty = node.bty
+            if "→" in bty:
+                parts = [t.strip() for t in bty.split("→")]
+                info = VarInfo(name=name, ty=parts[-1], dom=tuple(parts[:-1]), kind="function", declared=True)
+            else:
+                info = VarInfo(name=name, ty=bty, declared=bool(bty))
             self.binders[id(node)] = info
         self.stack.append(info)
         return info
@@ -159,6 +164,8 @@ class Elaborator:
             if info.kind == "function":
                 fill = "ℕ" if self.default == "ℕ" else "ℝ"
                 info.dom = tuple(d or fill for d in info.dom) or (fill,)
+                if not info.declared and info.dom[0] in ("ℝ", "ℂ") and rank(info.ty) < rank(info.dom[0]):
+                    info.ty = info.dom[0]
 
     def _shape(self, node: Node, scope: Scope, depth: int) -> None:
         """Which variables are functions (and their arity) and which are sets."""
@@ -239,7 +246,9 @@ class Elaborator:
         if k in ("sum", "prod"):
             scope.push(node, node.value)
             try:
-                return self.type_of(node.args[1], scope, depth + 1)
+                body = node.args[1]
+                t = join(*(self.type_of(x, scope, depth + 1) for x in self._leaves(body, [])))
+                return self._tree_type(body, scope, t, False) if t else t
             finally:
                 scope.pop()
         if k == "hole":
@@ -434,12 +443,18 @@ class Elaborator:
                     t = join(*(self.type_of(b, scope) for b in domain.args))
                     if not info.declared:
                         info.ty = t if t in ("ℤ", "ℕ") else "ℕ"
+                        info.declared = True
                 elif domain.kind == "var":
                     sinfo = scope.lookup(domain.value)
-                    if sinfo is not None and sinfo.kind == "set" and not info.declared:
-                        info.ty = sinfo.ty or info.ty
+                    if sinfo is not None and sinfo.kind == "set" and not info.declared and sinfo.ty:
+                        info.ty = sinfo.ty
+                        info.declared = True
                 else:
                     changed |= self._evidence(domain, scope, "", False, depth + 1)
+                    elem = self._domain_elem(domain)
+                    if elem and not info.declared:
+                        info.ty = elem
+                        info.declared = True
                 changed |= self._tree(leaf.args[1], scope, tstar, integral, depth + 1)
             finally:
                 scope.pop()
@@ -567,6 +582,10 @@ class Elaborator:
         has_mod = any(n.kind == "op" and n.value == "%" for n in ops)
         if integral or has_mod:
             return tstar
+        if tstar in ("", "ℕ", "ℤ", "ℚ") and any(
+            n.kind == "op" and n.value == "^" and self._real_exponent(n) for n in ops
+        ):
+            return "ℝ"
         if has_div and tstar in ("", "ℕ", "ℤ"):
             if not tstar and all(_exact_integral(side) for side in sides):
                 return tstar
@@ -584,6 +603,18 @@ class Elaborator:
         if tstar == "ℕ" and any(_has_negative_literal(side) for side in sides):
             return "ℤ"
         return tstar
+
+    def _real_exponent(self, node: Node) -> bool:
+        """Whether a power needs a real exponent (x ^ y with y real, x ^ (3/2), a root)."""
+        if node.meta.get("root") == "1":
+            return True
+        exponent = node.args[1]
+        value = _evaluate(exponent)
+        if value is not None:
+            return value.denominator != 1
+        scope = Scope(self.vars, self.binders)
+        t = join(*(self.type_of(x, scope) for x in self._leaves(exponent, [])))
+        return t in ("ℚ", "ℝ")
 
     def _ascribe_pair(self, a: Node, b: Node, scope: Scope, tstar: str) -> tuple[Node, Node]:
         """Make Lean reach ``tstar`` for a relation: ascribe the first leaf if no leaf has it."""
@@ -812,6 +843,7 @@ class Elaborator:
             scope.pop()
         out = node.with_args(edom, body)
         out.ty = body_t or tstar
+        out.bty = info.ty
         return out
 
     def _set_term(self, node: Node, scope: Scope, depth: int) -> Node:
@@ -861,6 +893,16 @@ class Elaborator:
             return node.with_args(*(self._set_term(a, scope, depth + 1) for a in node.args))
         self.issues.append(Issue("hole", (("what", self.latex(*span(node))),), *span(node)))
         return Node("hole", (), self.latex(*span(node)) or k, *span(node), ty="Set ℝ")
+
+    def _domain_elem(self, node: Node) -> str:
+        """The element type of a finset-valued application (Nat.divisors n : Finset ℕ)."""
+        if node.kind == "app":
+            for fn in self.vocab.functions.values():
+                if fn.lean == node.value and fn.result.startswith(("Finset ", "Set ")):
+                    return fn.result.split(" ", 1)[1]
+            if node.value.startswith("Nat."):
+                return "ℕ"
+        return ""
 
     def _elem_type(self, node: Node, scope: Scope) -> str:
         if node.ty.startswith(("Set ", "Finset ")):

@@ -20,6 +20,7 @@ demo: setup
 	@$(BIN)/texlean check examples/; status=$$?; \
 	  echo "(exit status $$status: 0 clean, 1 findings at warning or above, 2 usage/IO error)"; \
 	  test $$status -le 1
+	@echo "== texlean formalize examples/theorems.tex =="; $(BIN)/texlean formalize examples/theorems.tex; test $$? -le 1
 
 ## test: lint, then every test suite
 test: lint

@@ -105,16 +105,25 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         cand = tmpdir / "cand.jsonl"
-        cand.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in candidates), encoding="utf-8")
+        cand.write_text(
+            "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in candidates), encoding="utf-8"
+        )
         ref_formal = tmpdir / "ref_formal.jsonl"
         ref_formal.write_text(
-            "".join(json.dumps({"id": r["id"], "formal": r["formal"]}, ensure_ascii=False) + "\n" for r in rows),
+            "".join(
+                json.dumps({"id": r["id"], "formal": r["formal"]}, ensure_ascii=False) + "\n"
+                for r in rows
+            ),
             encoding="utf-8",
         )
         ref_yang = tmpdir / "ref_yangky11.jsonl"
         ref_yang.write_text(
             "".join(
-                json.dumps({"id": r["id"], "formal": r.get("formal_yangky11") or r["formal"]}, ensure_ascii=False) + "\n"
+                json.dumps(
+                    {"id": r["id"], "formal": r.get("formal_yangky11") or r["formal"]},
+                    ensure_ascii=False,
+                )
+                + "\n"
                 for r in rows
             ),
             encoding="utf-8",
@@ -146,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {"equivalent_pct": ">= 35", "unparsable": "0", "median_ms": "<= 10"},
     }
     summary["meets_targets"] = (
-        summary["equivalent_formal_pct"] >= 35 and summary["unparsable"] == 0 and summary["median_ms"] <= 10
+        summary["equivalent_formal_pct"] >= 35
+        and summary["unparsable"] == 0
+        and summary["median_ms"] <= 10
     )
     by_id = {c["id"]: c for c in candidates}
     details = [
@@ -154,7 +165,12 @@ def main(argv: list[str] | None = None) -> int:
          "lean": by_id[r["id"]]["lean"]}
         for r in vs_formal["rows"]
     ]  # fmt: skip
-    out = {"summary": summary, "leq_formal": vs_formal["line"], "leq_yangky11": vs_yang["line"], "details": details}
+    out = {
+        "summary": summary,
+        "leq_formal": vs_formal["line"],
+        "leq_yangky11": vs_yang["line"],
+        "details": details,
+    }
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for path in (RESULTS / "formalize.json", RESULTS / f"formalize-{stamp}.json"):
         path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -164,12 +180,20 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"-- {d['id']} [{d['status']}] {d['verdict']}: {d['detail'][:300]}")
                 print("   ", d["lean"][:400])
     print(f"formalize: {n} statements from {data}")
-    print(f"  complete / partial / failed : {summary['complete']} / {summary['partial']} / {summary['failed']}")
-    print(f"  equivalent vs formal        : {summary['equivalent_formal']} ({summary['equivalent_formal_pct']} %)")
-    print(f"  equivalent vs formal_yangky11: {summary['equivalent_yangky11']} ({summary['equivalent_yangky11_pct']} %)")
+    print(
+        f"  complete / partial / failed : {summary['complete']} / {summary['partial']} / {summary['failed']}"
+    )
+    print(
+        f"  equivalent vs formal        : {summary['equivalent_formal']} ({summary['equivalent_formal_pct']} %)"
+    )
+    print(
+        f"  equivalent vs formal_yangky11: {summary['equivalent_yangky11']} ({summary['equivalent_yangky11_pct']} %)"
+    )
     print(f"  equivalent vs either        : {either}")
     print(f"  unparsable outputs          : {summary['unparsable']}")
-    print(f"  time per statement          : median {summary['median_ms']} ms, p95 {summary['p95_ms']} ms, max {summary['max_ms']} ms")
+    print(
+        f"  time per statement          : median {summary['median_ms']} ms, p95 {summary['p95_ms']} ms, max {summary['max_ms']} ms"
+    )
     print(f"  leq (formal)     : {vs_formal['line']}")
     print(f"  leq (yangky11)   : {vs_yang['line']}")
     print(f"  targets met: {summary['meets_targets']}  -> {RESULTS / 'formalize.json'}")

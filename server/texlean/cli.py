@@ -1,9 +1,12 @@
-"""The command line: ``texlean serve | check | rules``.
+"""The command line: ``texlean serve | check | formalize | rules``.
 
 ``check`` prints what the server would report, without an editor.  Exit
 status: 0 when nothing at warning or above was found, 1 when something was,
-2 on usage or I/O errors (the other files are still checked).  ``rules``
-prints the rule catalog (``--markdown`` is ``docs/rules.md``).
+2 on usage or I/O errors (the other files are still checked).  ``formalize``
+writes the Lean 4 statements of a document's theorem-like environments (or of
+a JSON Lines file of informal statements); its exit status is 0 when every
+statement was translated completely, 1 when some were not, 2 on usage or I/O
+errors.  ``rules`` prints the rule catalog (``--markdown`` is ``docs/rules.md``).
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, messages
+from .analysis import lean_output
 from .analysis.findings import Severity
+from .analysis.formal import translate
 from .analysis.present import Presented, present
 from .analysis.rules import catalog, resolve_code
 from .document.lines import split_lines
 from .engine import Engine, Report
+from .formalize.api import Translation, formalize_statement, hole, lean_name
+from .formalize.extract import extract, relevant
 from .lsp.convert import to_range
 from .settings import Settings
 
@@ -179,6 +186,99 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_ERROR if io_error else status
 
 
+def _translate(latex: str, name: str) -> Translation:
+    try:
+        return formalize_statement(latex, name=name)
+    except Exception:  # the translator's failure is this statement's, not the run's
+        text = " ".join(latex.split())
+        ident = lean_name(name)
+        return Translation(
+            name=ident,
+            lean=f"theorem {ident} : {hole(text)} := by sorry",
+            status="failed",
+            untranslated=(text,),
+        )
+
+
+def _formalize_jsonl(args: argparse.Namespace) -> int:
+    name = "<stdin>" if args.jsonl == "-" else args.jsonl
+    text, error = read_source(name, None if args.jsonl == "-" else Path(args.jsonl))
+    if text is None:
+        print(f"texlean: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    status, bad = EXIT_CLEAN, False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            print(f"texlean: {name}:{number}: not JSON ({exc.msg})", file=sys.stderr)
+            bad = True
+            continue
+        ident = item.get("id") if isinstance(item, dict) else None
+        informal = item.get("informal") if isinstance(item, dict) else None
+        if isinstance(ident, bool) or not isinstance(ident, (str, int)):
+            print(f"texlean: {name}:{number}: no id (a string)", file=sys.stderr)
+            bad = True
+            continue
+        if not isinstance(informal, str):
+            print(f"texlean: {name}:{number}: no informal statement (a string)", file=sys.stderr)
+            bad = True
+            continue
+        tr = _translate(informal, str(ident))
+        if tr.status != "complete":
+            status = EXIT_FINDINGS
+        out = {
+            "id": item["id"],
+            "lean": tr.lean,
+            "status": tr.status,
+            "untranslated": list(tr.untranslated),
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return EXIT_ERROR if bad else status
+
+
+def _formalize(args: argparse.Namespace) -> int:
+    if (args.file is None) == (args.jsonl is None):
+        print("texlean: formalize takes a .tex file or --jsonl FILE (not both)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.jsonl is not None:
+        return _formalize_jsonl(args)
+    name = "<stdin>" if args.file == "-" else args.file
+    text, error = read_source(name, None if args.file == "-" else Path(args.file))
+    if text is None:
+        print(f"texlean: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    found = extract(text)
+    source = Path(args.file).name if args.file != "-" else None
+    declarations = []
+    counts: dict[str, int] = {}
+    for statement in found.statements:
+        tr = translate(statement, relevant(found.context, statement.body))
+        counts[tr.status] = counts.get(tr.status, 0) + 1
+        heading = found.declarations.heading(statement.env)
+        declarations.append(lean_output.declaration(tr, statement, source, heading))
+    header = Settings().formalize.header if not args.no_header else ()
+    lean = lean_output.new_file(header, declarations)
+    if args.output in (None, "-"):
+        sys.stdout.write(lean)
+    else:
+        try:
+            Path(args.output).write_text(lean, encoding="utf-8")
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            print(
+                f"texlean: {messages.render('cli-unwritable', {'path': args.output, 'reason': reason})}",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"
+    print(f"texlean: {name}: {len(declarations)} statements ({summary})", file=sys.stderr)
+    return EXIT_CLEAN if counts.get("complete", 0) == len(declarations) else EXIT_FINDINGS
+
+
 def _rules(args: argparse.Namespace) -> int:
     from . import docs_gen
 
@@ -239,6 +339,26 @@ def build_parser() -> argparse.ArgumentParser:
         " (for documents you did not write)",
     )
     check.set_defaults(run=_check)
+
+    formalize = sub.add_parser(
+        "formalize",
+        help="write the Lean 4 statements of a document's theorem-like environments",
+        description="Lean 4 + Mathlib statements (proofs are `sorry`) for every theorem-like"
+        " environment of FILE, under a header; or, with --jsonl, for each informal statement"
+        " of a JSON Lines file (objects with id and informal), one JSON object per line on"
+        " standard output (id, lean, status, untranslated).",
+    )
+    formalize.add_argument("file", nargs="?", help="a .tex file, or - for standard input")
+    formalize.add_argument(
+        "-o", "--output", metavar="OUT.lean", help="write here instead of standard output"
+    )
+    formalize.add_argument(
+        "--jsonl", metavar="IN.jsonl", help="informal statements, one JSON object per line"
+    )
+    formalize.add_argument(
+        "--no-header", action="store_true", help="leave out the header (import Mathlib …)"
+    )
+    formalize.set_defaults(run=_formalize)
 
     rules = sub.add_parser("rules", help="list the rules texlean reports (the rule catalog)")
     rules.add_argument(

@@ -7,6 +7,7 @@ hash, entry state) and whole-document findings by (uri, version).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -121,7 +122,12 @@ class Engine:
         )
         cached = self.result_cache.get(key)
         if cached is not None:
-            self.last = LastAnalysis(doc.uri, doc.version, from_result_cache=True)
+            # a lookup (a hover, the hazard pass) keeps the figures of the analysis it reuses
+            last = self.last
+            if last.uri == doc.uri and last.version == doc.version:
+                self.last = dataclasses.replace(last, from_result_cache=True)
+            else:
+                self.last = LastAnalysis(doc.uri, doc.version, from_result_cache=True)
             return cached
         started = time.perf_counter()
         budget = Budget(seconds=self.timeout_seconds)

@@ -46,6 +46,8 @@ class FormalizeSettings:
     output: str = DEFAULT_OUTPUT
     # user commands -> Lean (formalize.api.Context.vocabulary), e.g. {"\\R": "ℝ"}
     vocabulary: Mapping[str, str] = field(default_factory=dict)
+    # hazard findings reported per document (the hover shows all of a statement's)
+    max_hazards: int = 50
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ _SCHEMA: dict[str, Any] = {
             "header": ("header", _lines),
             "output": ("output", _output),
             "vocabulary": ("vocabulary", _vocabulary),
+            "maxHazards": ("max_hazards", _int_range(0, 10_000)),
         },
     ),
 }

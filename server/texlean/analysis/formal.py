@@ -35,6 +35,7 @@ from cachetools import LRUCache
 
 from ..formalize import api
 from ..formalize.extract import (
+    ChunkScan,
     Declarations,
     Extracted,
     Part,
@@ -47,13 +48,15 @@ from ..formalize.extract import (
     relevant,
     statements_in,
 )
-from .findings import Finding
+from .findings import Finding, Severity
+from .rules import catalog
 from .suppress import UNUSED
 
 if TYPE_CHECKING:
     from ..document.chunked import Chunk
 
 MAX_TRANSLATIONS = 8192
+MAX_HAZARDS = 50  # hazard findings reported per document (formalize.maxHazards)
 FRM_PREFIX = "FRM"
 
 Key = tuple[Any, ...]
@@ -102,6 +105,14 @@ class Work:
     statement: Statement  # chunk-relative in a memo, absolute for spanning ones
     context: api.Context
     key: Key
+    edited: int = 0  # > 0: translated after the document had settled (an edit), in order
+
+
+def _information(f: Finding) -> bool:
+    """Whether a hazard is reported at information level or above by default (the rest,
+    FRM009's partial translations, are hints)."""
+    rule = catalog().get(f.code)
+    return rule is None or rule.severity("restricted", "any").rank >= Severity.INFORMATION.rank
 
 
 @dataclass(slots=True)
@@ -109,15 +120,29 @@ class _Memo:
     """What one chunk's scan yields under one document context."""
 
     work: list[Work]
-    findings: list[Finding] = field(default_factory=list)  # chunk-relative
+    results: list[tuple[Finding, ...] | None]  # per work, chunk-relative; None: pending
     pending: list[int] = field(default_factory=list)  # indices into work
+    edited: int = 0  # the latest of its works' ``edited``
+    # the findings at absolute positions, for the chunk start they were made for
+    start: int = -1
+    information: list[Finding] = field(default_factory=list)
+    hints: list[Finding] = field(default_factory=list)
+
+    def absolute(self, start: int) -> None:
+        if start == self.start:
+            return
+        self.start = start
+        found = [f.shifted(start) for r in self.results if r for f in r]
+        self.information = [f for f in found if _information(f)]
+        self.hints = [f for f in found if not _information(f)]
 
 
 @dataclass(frozen=True, slots=True)
 class Hazards:
-    findings: tuple[Finding, ...] = ()  # absolute positions
+    findings: tuple[Finding, ...] = ()  # absolute positions, at most max_hazards
     pending: int = 0  # statements whose translation is not there yet
     statements: int = 0
+    left_out: int = 0  # hazards not reported (past max_hazards)
 
 
 NONE = Hazards()
@@ -133,11 +158,19 @@ class _DocState:
     context_id: int = -1
     context: api.Context = api.EMPTY_CONTEXT
     pending: deque[Work] = field(default_factory=deque)
+    settled: bool = False  # every statement was translated once: later work is an edit
     extracted: tuple[Any, Extracted] | None = None
 
 
 class FormalStage:
-    """Hazard findings for a document's theorem-like environments, cached."""
+    """Hazard findings for a document's theorem-like environments, cached.
+
+    At most ``max_hazards()`` findings per document are reported (the hover shows
+    every hazard of a statement): those of the statements edited last first, then
+    information before hints, each in document order.  A document of a thousand
+    statements would otherwise bury its other findings (and cost every keystroke the
+    publishing of thousands of diagnostics).
+    """
 
     def __init__(
         self,
@@ -145,25 +178,28 @@ class FormalStage:
         vocabulary: Callable[[], Mapping[str, str]] = dict,
         deferred: bool = True,
         max_translations: int = MAX_TRANSLATIONS,
+        max_hazards: Callable[[], int] = lambda: MAX_HAZARDS,
     ) -> None:
         self.enabled = enabled
         self.vocabulary = vocabulary
         self.deferred = deferred
+        self.max_hazards = max_hazards
         self.translations: LRUCache[Key, api.Translation] = LRUCache(maxsize=max_translations)
         self.revision = 0  # bumped whenever translations are added
         self.translated = 0  # translator calls
         self.seconds = 0.0  # spent in the translator
         self._contexts: dict[Any, int] = {}  # interned document contexts
         self._ids = itertools.count(1)
+        self._edits = itertools.count(1)
         self._docs: dict[str, _DocState] = {}
         self._token = object()  # this stage's part of a memo key
         self.error: str | None = None  # the last failure of the stage itself (a bug)
 
     # -- bookkeeping ----------------------------------------------------------------
 
-    def state(self) -> tuple[bool, int]:
+    def state(self) -> tuple[bool, int, int]:
         """What a cached report depends on besides the text."""
-        return bool(self.enabled()), self.revision
+        return bool(self.enabled()), self.revision, self.max_hazards()
 
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
@@ -184,15 +220,11 @@ class FormalStage:
 
     # -- the document context -------------------------------------------------------
 
-    def _context(self, uri: str, chunks: Sequence[Chunk[Any, Any]]) -> _DocState:
+    def _context(self, uri: str, scans: Sequence[ChunkScan]) -> _DocState:
+        """The document's state, its context from the scans that declare something."""
         st = self._docs.get(uri)
         if st is None:
             st = self._docs[uri] = _DocState()
-        scans = [
-            r.formal
-            for c in chunks
-            if (r := c.result) is not None and r.formal is not None and r.formal.declares
-        ]
         ids = tuple(map(id, scans))
         vocabulary = tuple(sorted(self.vocabulary().items()))
         if ids == st.declaring and vocabulary == st.vocabulary and st.declarations is not None:
@@ -213,6 +245,13 @@ class FormalStage:
             st.extracted = None
         return st
 
+    def _declaring(self, chunks: Sequence[Chunk[Any, Any]]) -> list[ChunkScan]:
+        return [
+            r.formal
+            for c in chunks
+            if (r := c.result) is not None and r.formal is not None and r.formal.declares
+        ]
+
     # -- per chunk ------------------------------------------------------------------
 
     def _memo(self, st: _DocState, chunk: Chunk[Any, Any], lines: Sequence[str]) -> _Memo:
@@ -227,7 +266,7 @@ class FormalStage:
             for s in statements_in(scan, text, st.declarations.kinds):
                 ctx = relevant(st.context, s.body)
                 work.append(Work(s, ctx, translation_key(s, ctx)))
-            memo = _Memo(work, pending=list(range(len(work))))
+            memo = _Memo(work, [None] * len(work), pending=list(range(len(work))))
             scan.memo.clear()  # one context at a time
             scan.memo[key] = memo
         if memo.pending:
@@ -237,8 +276,10 @@ class FormalStage:
                 tr = self.translations.get(w.key)
                 if tr is None:
                     still.append(k)
-                else:
-                    memo.findings.extend(hazard_findings(w.statement, tr))
+                    continue
+                memo.results[k] = hazard_findings(w.statement, tr)
+                memo.edited = max(memo.edited, w.edited)
+                memo.start = -1  # the absolute findings are made again
             memo.pending = still
         return memo
 
@@ -258,13 +299,9 @@ class FormalStage:
     def _walk(
         self, uri: str, stamp: Any, lines: Sequence[str], chunks: Sequence[Chunk[Any, Any]]
     ) -> Hazards:
-        st = self._context(uri, chunks)
-        st.stamp = stamp
-        kinds = st.declarations.kinds if st.declarations is not None else {}
-        findings: list[Finding] = []
-        pending: deque[Work] = deque()
-        count = 0
-        spanning = False
+        with_statements: list[Chunk[Any, Any]] = []
+        declaring: list[ChunkScan] = []
+        spanning: list[ChunkScan] = []
         for c in chunks:
             r = c.result
             if r is None:
@@ -272,18 +309,41 @@ class FormalStage:
             scan = r.formal
             if scan is None:
                 continue
-            if not spanning and (scan.closes or scan.open_marks):
-                spanning = _spans_theorem(scan, kinds)
-            if not scan.closed:
+            if scan.closed:
+                with_statements.append(c)
+            if scan.declares:
+                declaring.append(scan)
+            if scan.closes or scan.open_marks:
+                spanning.append(scan)
+        st = self._context(uri, declaring)
+        st.stamp = stamp
+        kinds = st.declarations.kinds if st.declarations is not None else {}
+        edited: list[_Memo] = []
+        information: list[Finding] = []
+        hints: list[Finding] = []
+        pending: deque[Work] = deque()
+        count = 0
+        key = (self._token, st.context_id)
+        for c in with_statements:
+            assert c.result is not None and c.result.formal is not None  # selected above
+            memo = c.result.formal.memo.get(key)
+            if memo is None or memo.pending:
+                memo = self._memo(st, c, lines)
+            if not memo.work:
                 continue
-            memo = self._memo(st, c, lines)
             count += len(memo.work)
-            if memo.findings:
-                start = c.start
-                findings.extend(f.shifted(start) for f in memo.findings)
+            if memo.start != c.start:
+                memo.absolute(c.start)
+            if memo.edited:
+                edited.append(memo)
+            else:
+                if memo.information:
+                    information.extend(memo.information)
+                if memo.hints:
+                    hints.extend(memo.hints)
             if memo.pending:
                 pending.extend(memo.work[k] for k in memo.pending)
-        if spanning:
+        if any(_spans_theorem(scan, kinds) for scan in spanning):
             parts = [Part(c.start, c.end, c.result.formal if c.result else None) for c in chunks]
             for s in across(parts, lines, kinds)[0]:
                 ctx = relevant(st.context, s.body)
@@ -293,9 +353,21 @@ class FormalStage:
                 if tr is None:
                     pending.append(w)
                 else:
-                    findings.extend(hazard_findings(s, tr))
+                    for f in hazard_findings(s, tr):
+                        (information if _information(f) else hints).append(f)
         st.pending = pending
-        return Hazards(tuple(findings), len(pending), count)
+        if not pending:
+            st.settled = True
+        chosen: list[Finding] = []
+        for memo in sorted(edited, key=lambda m: -m.edited):
+            chosen.extend(memo.information)
+            chosen.extend(memo.hints)
+        chosen.extend(information)
+        chosen.extend(hints)
+        limit = max(0, self.max_hazards())
+        return Hazards(
+            tuple(chosen[:limit]), len(pending), count, left_out=max(0, len(chosen) - limit)
+        )
 
     # -- translating ----------------------------------------------------------------
 
@@ -319,6 +391,8 @@ class FormalStage:
             work = st.pending.popleft()
             if work.key in self.translations:
                 continue
+            if st.settled:
+                work.edited = next(self._edits)
             self._translate(work)
             done += 1
             if deadline is not None and time.perf_counter() >= deadline:
@@ -344,7 +418,7 @@ class FormalStage:
     ) -> Extracted:
         """The document's statements at absolute positions, names unique (cached per
         text and context)."""
-        st = self._context(uri, chunks)
+        st = self._context(uri, self._declaring(chunks))
         if st.extracted is not None and st.extracted[0] == (stamp, st.context_id):
             return st.extracted[1]
         parts = [Part(c.start, c.end, c.result.formal if c.result else None) for c in chunks]

@@ -186,6 +186,14 @@ def _translate_unsafe(
     )
 
 
+def math_command(command: str) -> bool:
+    """Whether the translator's vocabulary knows ``command`` as math (``\\left``, ``\\alpha``,
+    ``\\frac``; not ``\\write``)."""
+    from .vocabulary import vocabulary
+
+    return vocabulary().knows(command)
+
+
 def lean_for_command(command: str) -> str | None:
     """The Lean/Mathlib counterpart of a LaTeX math command (\\binom -> Nat.choose)."""
     from .vocabulary import vocabulary

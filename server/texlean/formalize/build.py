@@ -200,7 +200,14 @@ class Builder:
                 fact = self.fact(name, v)
                 if fact is not None:
                     body = Node("implies", (fact, body), "", -1, -1)
-            out = Node("forall", (body,), v, h.start, h.end, bty=decl.ty if decl is not None and "→" not in decl.ty else "")
+            out = Node(
+                "forall",
+                (body,),
+                v,
+                h.start,
+                h.end,
+                bty=decl.ty if decl is not None and "→" not in decl.ty else "",
+            )
             if decl is not None and decl.scope == "forall" and v not in definition:
                 decl.scope = "used"
         return out
@@ -214,16 +221,15 @@ class Builder:
         uses_i = any(n.kind == "var" and n.value == "i" for node in nodes for n in node.walk())
         if uses_i and "i" not in p.decls and not _index_use(nodes, "i"):
             # i that is never declared, bound or used as an index is the imaginary unit
-            if True:
-                imag = Node("const", (), "Complex.I", ty="ℂ")
-                p.hyps = [substitute(h, "i", imag) for h in p.hyps if not _defines_i(h)]
-                p.claims = [substitute(h, "i", imag) for h in p.claims]
-                for q in p.questions:
-                    if q.term is not None:
-                        q.term = substitute(q.term, "i", imag)
-                    q.conditions = [substitute(c, "i", imag) for c in q.conditions]
-                if p.answer is not None:
-                    p.answer = substitute(p.answer, "i", imag)
+            imag = Node("const", (), "Complex.I", ty="ℂ")
+            p.hyps = [substitute(h, "i", imag) for h in p.hyps if not _defines_i(h)]
+            p.claims = [substitute(h, "i", imag) for h in p.claims]
+            for q in p.questions:
+                if q.term is not None:
+                    q.term = substitute(q.term, "i", imag)
+                q.conditions = [substitute(c, "i", imag) for c in q.conditions]
+            if p.answer is not None:
+                p.answer = substitute(p.answer, "i", imag)
         if "e" not in p.decls:
             p.hyps = [_euler(h) for h in p.hyps]
             p.claims = [_euler(h) for h in p.claims]
@@ -280,7 +286,9 @@ class Builder:
             for v in free_vars(node):
                 if v not in used:
                     used.append(v)
-        ordered = [d.name for d in sorted(p.decls.values(), key=lambda d: d.order) if d.name in used]
+        ordered = [
+            d.name for d in sorted(p.decls.values(), key=lambda d: d.order) if d.name in used
+        ]
         ordered += [v for v in used if v not in ordered]
         binders = []
         for v in ordered:
@@ -311,8 +319,12 @@ def remainders(node: Node, depth: int = 0) -> Node:
     if node.kind == "modeq":
         a, b, n = node.args
         if (
-            b.kind == "num" and n.kind == "num" and b.value.isdigit() and n.value.isdigit()
-            and int(b.value) < int(n.value) and a.kind != "num"
+            b.kind == "num"
+            and n.kind == "num"
+            and b.value.isdigit()
+            and n.value.isdigit()
+            and int(b.value) < int(n.value)
+            and a.kind != "num"
         ):
             return rel("=", Node("op", (a, n), "%", a.start, n.end), b)
         return node
@@ -379,7 +391,9 @@ def _var_info(decl: Decl) -> VarInfo:
     ty = decl.ty
     if "→" in ty:
         parts = [t.strip() for t in ty.split("→")]
-        return VarInfo(decl.name, ty=parts[-1], dom=tuple(parts[:-1]), kind="function", declared=True)
+        return VarInfo(
+            decl.name, ty=parts[-1], dom=tuple(parts[:-1]), kind="function", declared=True
+        )
     if ty.startswith(("Finset ", "Set ")):
         kind, _, elem = ty.partition(" ")
         return VarInfo(decl.name, ty=elem, kind="set", declared=True, set_kind=kind)
@@ -428,7 +442,10 @@ def _index_use(nodes: list[Node], name: str) -> bool:
     """Whether ``name`` is bound by a binder or used as an argument or index anywhere."""
     for node in nodes:
         for n in node.walk():
-            if n.kind in ("sum", "prod", "forall", "exists", "exists1", "setbuilder", "lam") and n.value == name:
+            if (
+                n.kind in ("sum", "prod", "forall", "exists", "exists1", "setbuilder", "lam")
+                and n.value == name
+            ):
                 return True
             if n.kind == "call" and any(name in free_vars(a) for a in n.args[1:]):
                 return True
@@ -446,7 +463,12 @@ def _defines_i(h: Node) -> bool:
 
 def _euler(node: Node) -> Node:
     """e^x with e never declared: Real.exp x."""
-    if node.kind == "op" and node.value == "^" and node.args[0].kind == "var" and node.args[0].value == "e":
+    if (
+        node.kind == "op"
+        and node.value == "^"
+        and node.args[0].kind == "var"
+        and node.args[0].value == "e"
+    ):
         return Node("app", (_euler(node.args[1]),), "Real.exp", node.start, node.end)
     if not node.args:
         return node

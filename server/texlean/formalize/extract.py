@@ -178,6 +178,7 @@ class ChunkScan:
         "macros",
         "marks",
         "memo",
+        "open_marks",
         "theorems",
     )
 
@@ -186,26 +187,23 @@ class ChunkScan:
         marks: tuple[Mark, ...] = (),
         closes: tuple[tuple[str, int, int], ...] = (),
         blanks: tuple[tuple[int, int], ...] = (),
-        theorems: tuple[tuple[str, str], ...] = (),
+        theorems: tuple[tuple[str, str, str], ...] = (),
         macros: tuple[tuple[str, Macro], ...] = (),
         functions: tuple[str, ...] = (),
     ) -> None:
         self.marks = marks  # in the order they begin
         self.closes = closes  # \end{name} of environments begun before the text: (name, at, stop)
         self.blanks = blanks  # comments and bookkeeping commands, sorted
-        self.theorems = theorems  # (environment, kind) declared here
+        self.theorems = theorems  # (environment, kind, title) declared here
         self.macros = macros  # ("\\name", Macro) defined here, in order
         self.functions = functions  # symbols declared as functions here
         self.closed = any(m.end is not None for m in marks)  # holds whole environments
+        self.open_marks = tuple(m for m in marks if m.end is None)  # closed after the text
         self.memo: dict[Any, Any] = {}
 
     @property
     def declares(self) -> bool:
         return bool(self.theorems or self.macros or self.functions)
-
-    @property
-    def open_marks(self) -> tuple[Mark, ...]:
-        return tuple(m for m in self.marks if m.end is None)
 
     @property
     def size(self) -> int:
@@ -384,9 +382,9 @@ def _macro(tokens: Sequence[Token], text: str, d: Definition) -> tuple[str, Macr
     return "\\" + name, Macro(arity=arity, body=body.strip(), default=default)
 
 
-def _theorem_declaration(tokens: Sequence[Token], text: str, i: int) -> tuple[str, str] | None:
+def _theorem_declaration(tokens: Sequence[Token], text: str, i: int) -> tuple[str, str, str] | None:
     """``\\newtheorem{name}[counter]{Title}[within]`` (and ``*``) or
-    ``\\declaretheorem[name=Title]{name}``: (environment, kind)."""
+    ``\\declaretheorem[name=Title]{name}``: (environment, kind, title)."""
     cmd = tokens[i][3]
     j = _skip_blank(tokens, i + 1)
     if j < len(tokens) and tokens[j][0] == TEXT and tokens[j][3].strip() == "*":
@@ -403,7 +401,8 @@ def _theorem_declaration(tokens: Sequence[Token], text: str, i: int) -> tuple[st
         env = got[0]
         m = _NAME_OPTION.search(options)
         title = (m.group("braced") or m.group("plain") or "") if m else env
-        return env, title_kind(title or env)
+        title = _clean(title or env)
+        return env, title_kind(title), title
     got = _group(tokens, j)
     if got is None:
         return None
@@ -415,7 +414,8 @@ def _theorem_declaration(tokens: Sequence[Token], text: str, i: int) -> tuple[st
     inside = _raw_group(tokens, j)
     if inside is None:
         return None
-    return env, title_kind(text[inside[0] : inside[1]])
+    title = _clean(text[inside[0] : inside[1]])
+    return env, title_kind(title), title
 
 
 _SYMBOL_BEFORE = re.compile(r"(?:^|[^A-Za-z\\])([A-Za-z])\s*\Z")
@@ -511,7 +511,7 @@ def scan(tokens: Sequence[Token], text: str) -> ChunkScan | None:
     marks: list[Mark | None] = []
     ended: list[tuple[str, int, int]] = []
     blanks: list[tuple[int, int]] = []
-    theorems: list[tuple[str, str]] = []
+    theorems: list[tuple[str, str, str]] = []
     macros: list[tuple[str, Macro]] = []
     functions: list[str] = []
     skip_until = -1
@@ -786,6 +786,13 @@ class Declarations:
     kinds: Mapping[str, str]  # theorem-like environments -> declaration kind
     macros: Mapping[str, Macro]
     functions: frozenset[str]
+    titles: Mapping[str, str] = field(default_factory=dict)  # declared environments' titles
+
+    def heading(self, env: str) -> str:
+        """What the document calls an environment ("Proposition" for \\newtheorem{prop}…)."""
+        base = env[:-1] if env.endswith("*") and env not in self.titles else env
+        title = self.titles.get(base)
+        return title if title else base[:1].upper() + base[1:]
 
     def context(self, vocabulary: Mapping[str, str] | None = None) -> Context:
         return Context(
@@ -796,6 +803,7 @@ class Declarations:
         """A value that changes exactly when the declarations do."""
         return (
             tuple(sorted(self.kinds.items())),
+            tuple(sorted(self.titles.items())),
             tuple((n, m.arity, m.body, m.default, m.operator) for n, m in self.macros.items()),
             tuple(sorted(self.functions)),
         )
@@ -803,17 +811,19 @@ class Declarations:
 
 def declarations(scans: Iterable[ChunkScan | None]) -> Declarations:
     kinds = dict(THEOREM_KINDS)
+    titles: dict[str, str] = {}
     macros: dict[str, Macro] = {}
     functions: set[str] = set()
     for s in scans:
         if s is None or not s.declares:
             continue
-        for env, kind in s.theorems:
+        for env, kind, title in s.theorems:
             kinds[env] = kind
+            titles[env] = title
         for name, macro in s.macros:
             macros[name] = macro
         functions.update(s.functions)
-    return Declarations(kinds, macros, frozenset(functions))
+    return Declarations(kinds, macros, frozenset(functions), titles)
 
 
 _COMMAND = re.compile(r"\\([A-Za-z@]+|.)")

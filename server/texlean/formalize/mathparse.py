@@ -259,7 +259,8 @@ class MathParser:
             if self.operand_mode and (s in self.vocab.functions or s in ("\\sum", "\\prod")):
                 return False
             return (
-                s in ("\\frac", "\\sqrt", "\\binom", "\\sum", "\\prod", "\\lfloor", "\\lceil", "\\{")
+                s
+                in ("\\frac", "\\sqrt", "\\binom", "\\sum", "\\prod", "\\lfloor", "\\lceil", "\\{")
                 or s in self.vocab.functions
                 or s in self.vocab.constants
                 or s in self.vocab.identifiers
@@ -353,7 +354,12 @@ class MathParser:
         s = t.text
         if s == "-":
             inner = self.expr(75)
-            if inner.kind == "op" and inner.value == "/" and inner.meta.get("frac") and inner.args[0].kind == "num":
+            if (
+                inner.kind == "op"
+                and inner.value == "/"
+                and inner.meta.get("frac")
+                and inner.args[0].kind == "num"
+            ):
                 # -\frac{1}{2} is written -1 / 2 in Lean statements
                 neg = Node("neg", (inner.args[0],), "", t.start, inner.args[0].end)
                 return Node("op", (neg, inner.args[1]), "/", t.start, inner.end, meta={"frac": "1"})
@@ -559,7 +565,11 @@ class MathParser:
                 self.operand_mode -= 1
         end = args[-1].end if args else t.end
         name = fn.lean
-        if power is not None and _is_minus_one(power) and fn.lean in ("Real.sin", "Real.cos", "Real.tan"):
+        if (
+            power is not None
+            and _is_minus_one(power)
+            and fn.lean in ("Real.sin", "Real.cos", "Real.tan")
+        ):
             name = "Real.arc" + fn.lean[5:]
             power = None
         if fn.reciprocal:
@@ -833,9 +843,7 @@ class MathParser:
             self.env.functions.add(name)
             left.meta["function"] = "1"
             self.env.notes.append(
-                ParseNote(
-                    "FRM008", (("name", name), ("type", "ℝ → ℝ")), left.start, left.end
-                )
+                ParseNote("FRM008", (("name", name), ("type", "ℝ → ℝ")), left.start, left.end)
             )
             self.env.notes.append(
                 ParseNote(
@@ -1034,7 +1042,12 @@ def _ordinal(node: Node) -> bool:
 def _range_domain(lo: Node, hi: Node) -> Node:
     """The finset of k with lo ≤ k ≤ hi: Finset.range m when lo = 0 and hi = m - 1."""
     if lo.kind == "num" and lo.value == "0":
-        if hi.kind == "op" and hi.value == "-" and hi.args[1].kind == "num" and hi.args[1].value == "1":
+        if (
+            hi.kind == "op"
+            and hi.value == "-"
+            and hi.args[1].kind == "num"
+            and hi.args[1].value == "1"
+        ):
             return Node("range", (hi.args[0],), "", lo.start, hi.end)
         if hi.kind == "num" and hi.value.isdigit():
             return Node("range", (num(int(hi.value) + 1, hi.start, hi.end),), "", lo.start, hi.end)

@@ -67,7 +67,9 @@ class Phrases:
             facts.extend(adj.get("facts", ()))
             if spec.get("integer") and adj.get("integer"):
                 ty = str(adj["integer"])
-            elif (adj.get("type") and not ty) or (adj.get("type") and ty == "ℝ" and noun.lower().startswith("number")):
+            elif (adj.get("type") and not ty) or (
+                adj.get("type") and ty == "ℝ" and noun.lower().startswith("number")
+            ):
                 ty = str(adj["type"])
             natural = natural or bool(adj.get("natural"))
         if ty == "ℕ":
@@ -122,9 +124,7 @@ def phrases() -> Phrases:
 
     nouns: dict[str, dict[str, Any]] = dict(data.get("nouns", {}))
     adjectives: dict[str, dict[str, Any]] = dict(data.get("adjectives", {}))
-    noun_alt = "|".join(
-        re.escape(n) + "(?:s|es)?" for n in sorted(nouns, key=len, reverse=True)
-    )
+    noun_alt = "|".join(re.escape(n) + "(?:s|es)?" for n in sorted(nouns, key=len, reverse=True))
     adj_alt = "|".join(re.escape(a) for a in sorted(adjectives, key=len, reverse=True))
     type_phrase = re.compile(
         rf"(?P<adjs>(?:(?:{adj_alt})(?:,?\s+|\s*,\s*and\s+|\s+and\s+))*)(?P<noun>{noun_alt})(?![\w-])",

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from .ast import Node
 
 PLACEHOLDER = re.compile(r"§(\d+)§")
-DISPLAY_ENVS = ("align", "equation", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
+DISPLAY_ENVS = (
+    "align",
+    "equation",
+    "gather",
+    "multline",
+    "eqnarray",
+    "displaymath",
+    "math",
+    "flalign",
+)
 MAX_STATEMENT = 20_000
 
 
@@ -180,7 +189,9 @@ def substitute(skel: Skeleton, pattern: re.Pattern[str], repl: str | None) -> Sk
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _HTML = re.compile(r"<[^<>]{0,200}>")
 _TEXT_CMD = re.compile(r"\\(?:textbf|emph|textit|text|mathrm|underline|textrm)\s*\{([^{}]*)\}")
-_SPACING = re.compile(r"\\[,;!:> ]|~|\\q?quad\b|\\(?:smallskip|medskip|bigskip|noindent|newline|par)\b|\\\\")
+_SPACING = re.compile(
+    r"\\[,;!:> ]|~|\\q?quad\b|\\(?:smallskip|medskip|bigskip|noindent|newline|par)\b|\\\\"
+)
 _NUMBER = re.compile(r"(?<![\w§.,\\^_{])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w§{])")
 
 
@@ -197,12 +208,31 @@ def clean(skel: Skeleton) -> Skeleton:
     return skel
 
 
+_LETTER = re.compile(r"(?<![\w§'\\.-])([A-Za-z])(?![\w§'-])(?!\.\w)")
+_LIST_NEXT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)[A-Za-z](?![\w§'-])")
+_LIST_PREV = re.compile(
+    r"(?:(?<![\w§'-])[A-Za-z]\s*,\s*(?:and\s+)?|(?<![\w§'-])[A-Za-z]\s+(?:and|or)\s+)$"
+)
+
+
+def _prose_variable(text: str, m: re.Match[str]) -> bool:
+    """A single letter in the prose is a variable ("for positive integer n"), except the
+    words "a" and "I" unless they sit in a list of letters ("real numbers a and c")."""
+    letter = m.group(1)
+    if letter not in ("a", "A", "I"):
+        return True
+    return bool(_LIST_NEXT.match(text, m.end()) or _LIST_PREV.search(text[: m.start()]))
+
+
 def number_segments(skel: Skeleton) -> Skeleton:
-    """Numbers in the prose become (synthetic) mathematics."""
+    """Numbers and single-letter variables in the prose become (synthetic) mathematics."""
     out: list[str] = []
     offs: list[int] = []
     pos = 0
-    for m in _NUMBER.finditer(skel.text):
+    found = [m for m in _NUMBER.finditer(skel.text)]
+    found += [m for m in _LETTER.finditer(skel.text) if _prose_variable(skel.text, m)]
+    found.sort(key=lambda m: m.start())
+    for m in found:
         out.append(skel.text[pos : m.start()])
         offs.extend(skel.offsets[pos : m.start()])
         start, end = skel.source_span(m.start(), m.end())
@@ -303,7 +333,9 @@ _ANSWER_LABEL = re.compile(
     r"|([A-E])\s*\.?\s*$"
     r")"
 )
-_TRIM = re.compile(r"^(?:\s|\\[ ,;!:]|~|\\q?quad|\$|\{\s*\})+|(?:\s|\\[ ,;!:]|~|\\q?quad|\$|\.|\{\s*\})+$")
+_TRIM = re.compile(
+    r"^(?:\s|\\[ ,;!:]|~|\\q?quad|\$|\{\s*\})+|(?:\s|\\[ ,;!:]|~|\\q?quad|\$|\.|\{\s*\})+$"
+)
 
 
 def _trim(text: str, start: int) -> tuple[str, int]:
@@ -320,7 +352,14 @@ def _resolve(answer: Answer, choices: dict[str, tuple[str, int, int]]) -> Answer
     raw = answer.latex
     m = _ANSWER_LABEL.match(raw)
     if m is not None:
-        letter = next((g for g in (m.group(1), m.group(2), m.group(3), m.group(5), m.group(6), m.group(7)) if g), "")
+        letter = next(
+            (
+                g
+                for g in (m.group(1), m.group(2), m.group(3), m.group(5), m.group(6), m.group(7))
+                if g
+            ),
+            "",
+        )
         inner = m.group(4) or ""
         rest = inner + raw[m.end() :]
         rest_text, rest_start = _trim(rest, answer.start + m.end())

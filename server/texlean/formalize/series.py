@@ -65,7 +65,9 @@ def _flatten(node: Node, kind: str) -> list[tuple[int, Node]]:
         else:
             out.append((sign, n))
 
-    if node.kind == "op" and ((kind == "+" and node.value in ("+", "-")) or (kind == "*" and node.value == "*")):
+    if node.kind == "op" and (
+        (kind == "+" and node.value in ("+", "-")) or (kind == "*" and node.value == "*")
+    ):
         root = node.with_args(*node.args)
         root.paren = False
         go(root, 1, 0)
@@ -111,7 +113,9 @@ def _series(node: Node) -> Node | None:
     out = _absorb(built, before, kind)
     if before:
         head = _rebuild(before, kind)
-        out = op(node.value if kind == "*" else "+", head, out) if kind == "*" else op("+", head, out)
+        out = (
+            op(node.value if kind == "*" else "+", head, out) if kind == "*" else op("+", head, out)
+        )
     if rest:
         for sign, t in rest:
             out = op("*", out, t) if kind == "*" else op("+" if sign > 0 else "-", out, t)
@@ -139,7 +143,9 @@ def _absorb(node: Node, before: list[tuple[int, Node]], kind: str) -> Node:
         return node
     if lo == 0:
         upper = dom.args[1]
-        upper_plus = num(int(upper.value) + 1) if _int(upper) is not None else op("+", upper, num(1))
+        upper_plus = (
+            num(int(upper.value) + 1) if _int(upper) is not None else op("+", upper, num(1))
+        )
         new_dom = Node("range", (upper_plus,))
     else:
         new_dom = Node("icc", (num(lo), dom.args[1]))
@@ -253,7 +259,11 @@ def _build(
         vals = slot.values
         step = vals[1] - vals[0]
         if any(vals[i + 1] - vals[i] != step for i in range(len(vals) - 1)):
-            if vals[0] != 0 and all(vals[i + 1] * vals[0] == vals[i] * vals[1] for i in range(len(vals) - 1)) and vals[1] % vals[0] == 0:
+            if (
+                vals[0] != 0
+                and all(vals[i + 1] * vals[0] == vals[i] * vals[1] for i in range(len(vals) - 1))
+                and vals[1] % vals[0] == 0
+            ):
                 slot.geometric = True
                 continue
             return None
@@ -326,7 +336,13 @@ def _build(
 
 
 def _assemble(
-    kind: str, index: str, lower: Node, upper: Node, body: Node, run: list[tuple[int, Node]], last_sign: int
+    kind: str,
+    index: str,
+    lower: Node,
+    upper: Node,
+    body: Node,
+    run: list[tuple[int, Node]],
+    last_sign: int,
 ) -> Node | None:
     signs = [s for s, _ in run] + [last_sign]
     if kind == "+" and len(set(signs[:-1])) > 1:
@@ -373,7 +389,9 @@ def _log(value: int, base: int) -> int | None:
     return e if value == 1 else None
 
 
-def _match(template: Node, term: Node, holes: set[tuple[int, ...]]) -> dict[tuple[int, ...], Node] | None:
+def _match(
+    template: Node, term: Node, holes: set[tuple[int, ...]]
+) -> dict[tuple[int, ...], Node] | None:
     out: dict[tuple[int, ...], Node] = {}
 
     def go(t: Node, n: Node, path: tuple[int, ...]) -> bool:
@@ -382,7 +400,9 @@ def _match(template: Node, term: Node, holes: set[tuple[int, ...]]) -> dict[tupl
             return True
         if t.kind != n.kind or t.value != n.value or len(t.args) != len(n.args):
             return False
-        return all(go(a, b, (*path, i)) for i, (a, b) in enumerate(zip(t.args, n.args, strict=True)))
+        return all(
+            go(a, b, (*path, i)) for i, (a, b) in enumerate(zip(t.args, n.args, strict=True))
+        )
 
     if not go(template, term, ()):
         return None

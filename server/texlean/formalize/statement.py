@@ -33,7 +33,9 @@ from .vocabulary import Vocabulary
 
 MAX_SENTENCES = 60
 _NOTATION = re.compile(r"\b(?:denotes?|stands? for|is defined as the product|means)\b", re.I)
-_QUESTION_START = re.compile(r"\b(?:what|find|compute|show|prove|how many|determine|evaluate)\b", re.I)
+_QUESTION_START = re.compile(
+    r"\b(?:what|find|compute|show|prove|how many|determine|evaluate)\b", re.I
+)
 _FILLER = re.compile(
     r"\bthe (?:sum|product|expression|number|quantity|fraction|value of the expression) (§\d+§)",
     re.I,
@@ -147,19 +149,36 @@ class Reader:
 
     def _parse_tokens(self, toks: list[Tok], seg: Segment | None) -> list[Node]:
         toks = _strip_trailing(toks)
-        if seg is not None and toks and len(toks) >= 2 and toks[-2].kind == "sym" and toks[-2].text == "=":
+        if (
+            seg is not None
+            and toks
+            and len(toks) >= 2
+            and toks[-2].kind == "sym"
+            and toks[-2].text == "="
+        ):
             seg.asks = True
             toks = toks[:-2] + toks[-1:]
         if any(t.kind == "begin" and t.text == "cases" for t in toks):
             return self._cases(toks)
-        toks = [t for t in toks if not (t.kind == "sym" and t.text == "&") and t.kind not in ("begin", "end")]
+        toks = [
+            t
+            for t in toks
+            if not (t.kind == "sym" and t.text == "&") and t.kind not in ("begin", "end")
+        ]
         items = parse_items(toks, self.vocab, self.env, self.src, 0, post=recognize)
         return [_fix_dots(item, self) for item in items]
 
     def _cases(self, toks: list[Tok]) -> list[Node]:
         """f(x) = \\begin{cases} e_1 & \\text{if } c_1 \\\\ … \\end{cases} → c_i → f(x) = e_i."""
         b = next(i for i, t in enumerate(toks) if t.kind == "begin" and t.text == "cases")
-        e = next((i for i in range(b + 1, len(toks)) if toks[i].kind == "end" and toks[i].text == "cases"), len(toks) - 1)
+        e = next(
+            (
+                i
+                for i in range(b + 1, len(toks))
+                if toks[i].kind == "end" and toks[i].text == "cases"
+            ),
+            len(toks) - 1,
+        )
         head = [t for t in toks[:b] if t.kind not in ("begin", "end")]
         if head and head[-1].kind == "sym" and head[-1].text == "=":
             head = head[:-1]
@@ -174,17 +193,27 @@ class Reader:
         for row in rows:
             if not row:
                 continue
-            amp = next((i for i, t in enumerate(row) if t.kind == "sym" and t.text == "&"), len(row))
+            amp = next(
+                (i for i, t in enumerate(row) if t.kind == "sym" and t.text == "&"), len(row)
+            )
             value = row[:amp]
             cond = row[amp + 1 :]
-            while cond and cond[0].kind == "text" and cond[0].text.lower().strip(" ,") in ("if", "for", "when", "where"):
+            while (
+                cond
+                and cond[0].kind == "text"
+                and cond[0].text.lower().strip(" ,") in ("if", "for", "when", "where")
+            ):
                 cond = cond[1:]
             while cond and cond[-1].kind == "sym" and cond[-1].text in ",.;":
                 cond = cond[:-1]
             if cond and cond[0].kind == "text" and cond[0].text.lower().startswith(("if ", "for ")):
                 word = cond[0].text.split(" ", 1)[1]
                 cond = [Tok("text", word, cond[0].start, cond[0].end), *cond[1:]]
-            eq = [*head, Tok("sym", "=", value[0].start if value else 0, value[0].start if value else 0), *value]
+            eq = [
+                *head,
+                Tok("sym", "=", value[0].start if value else 0, value[0].start if value else 0),
+                *value,
+            ]
             eq_items = parse_items([*eq, eof], self.vocab, self.env, self.src, 0, post=recognize)
             if len(eq_items) != 1:
                 continue
@@ -193,7 +222,16 @@ class Reader:
                 continue
             cond_node = self._condition(cond, eof)
             if cond_node is None:
-                out.append(Node("hole", (), _latex_of(self.src, cond), cond[0].start, cond[-1].end, ty="Prop"))
+                out.append(
+                    Node(
+                        "hole",
+                        (),
+                        _latex_of(self.src, cond),
+                        cond[0].start,
+                        cond[-1].end,
+                        ty="Prop",
+                    )
+                )
                 continue
             node = Node("implies", (cond_node, eq_items[0]), "", cond_node.start, eq_items[0].end)
             node.meta["cases"] = "1"
@@ -244,8 +282,11 @@ class Reader:
                     if simple and (defined or mention):
                         env.functions.add(t.text)
                     continue
-                if nxt is not None and nxt.kind == "sym" and nxt.text == ":" and any(
-                    x.kind == "cmd" and x.text == "\\to" for x in body[j:]
+                if (
+                    nxt is not None
+                    and nxt.kind == "sym"
+                    and nxt.text == ":"
+                    and any(x.kind == "cmd" and x.text == "\\to" for x in body[j:])
                 ):
                     env.functions.add(t.text)
                     continue
@@ -267,7 +308,9 @@ class Reader:
                 name = _lone_letter(tokens.get(int(sid), []))
                 if name:
                     env.functions.add(name)
-        for m in re.finditer(r"(§\d+§) (?:be|is|denotes?) (?:an? )?(?:[\w-]+ ){0,3}?function\b", text):
+        for m in re.finditer(
+            r"(§\d+§) (?:be|is|denotes?) (?:an? )?(?:[\w-]+ ){0,3}?function\b", text
+        ):
             name = _lone_letter(tokens.get(int(m.group(1)[1:-1]), []))
             if name:
                 env.functions.add(name)
@@ -303,7 +346,9 @@ class Reader:
         for seg in skel.segments:
             if not seg.synthetic and seg.latex.rstrip().endswith((".", "?")):
                 text = text.replace(f"§{seg.id}§", f"§{seg.id}§ ¶", 1)
-        parts = re.split(r"(?<=[.?!])\s+(?=[A-Z(\\\"'`]|$)|(?<=[.?!])\s+(?=§\d+§\s+[A-Za-z])|\n\s*\n|¶", text)
+        parts = re.split(
+            r"(?<=[.?!])\s+(?=[A-Z(\\\"'`]|$)|(?<=[.?!])\s+(?=§\d+§\s+[A-Za-z])|\n\s*\n|¶", text
+        )
         out: list[str] = []
         for part in parts:
             s = " ".join(part.split()).strip()
@@ -312,7 +357,9 @@ class Reader:
         return out
 
     def _new_segment(self, node: Node) -> str:
-        seg = Segment(len(self.segments) + 1000, node.start, node.end, "", synthetic=True, items=[node])
+        seg = Segment(
+            len(self.segments) + 1000, node.start, node.end, "", synthetic=True, items=[node]
+        )
         self.segments[seg.id] = seg
         return f"§{seg.id}§"
 
@@ -426,13 +473,17 @@ class Reader:
                 return True
         if item.kind == "and":
             parts = [item.args[0], item.args[1]]
-            if all(p.kind == "rel" and p.value == "∈" and p.args[1].kind == "numset" for p in parts):
+            if all(
+                p.kind == "rel" and p.value == "∈" and p.args[1].kind == "numset" for p in parts
+            ):
                 for p in parts:
                     self._declare_math(p)
                 return True
         return False
 
-    def _declare(self, name: str, ty: str, facts: tuple[str, ...], scope: str, start: int, end: int) -> None:
+    def _declare(
+        self, name: str, ty: str, facts: tuple[str, ...], scope: str, start: int, end: int
+    ) -> None:
         decl = self.problem.decls.get(name)
         if decl is None:
             self._decl_order += 1
@@ -480,9 +531,15 @@ class Reader:
         tp = self.phr.type_phrase.pattern
         forms = [
             # x and y are positive integers / let x be a real number
-            (rf"(?P<vars>{_VARLIST}),? (?:be|is|are|denotes?|represents?) (?:an? |two |three |four |some |any )?(?P<type>{tp})", "theorem"),
+            (
+                rf"(?P<vars>{_VARLIST}),? (?:be|is|are|denotes?|represents?) (?:an? |two |three |four |some |any )?(?P<type>{tp})",
+                "theorem",
+            ),
             # for all positive real numbers x and y
-            (rf"(?P<q>for all|for any|for every|for each|for|given|consider|if|let|suppose|assume) (?:an? |two |three |four |some |any |all |every |each )?(?P<type>{tp}),? (?P<vars>{_VARLIST})", "forall"),
+            (
+                rf"(?P<q>for all|for any|for every|for each|for|given|consider|if|let|suppose|assume) (?:an? |two |three |four |some |any |all |every |each )?(?P<type>{tp}),? (?P<vars>{_VARLIST})",
+                "forall",
+            ),
             # Integers x and y with …
             (rf"^(?:the |two |three |four )?(?P<type>{tp}) (?P<vars>{_VARLIST})", "theorem"),
             # x is a positive integer (no article: "where x is real")
@@ -513,7 +570,8 @@ class Reader:
                     seg = self.segments.get(int(sid))
                     if seg is not None:
                         seg.used = True
-                s = s[: m.start()] + " " + q + " " + s[match_end:]
+                keep = q if q in ("if", "let", "suppose", "assume", "given", "consider") else ""
+                s = s[: m.start()] + " " + keep + " " + s[match_end:]
                 s = " ".join(s.split())
         return s
 
@@ -588,7 +646,11 @@ class Reader:
                     q.kind = "solve"
                     q.var = node.value
                     q.term = None
-                if tpl.kind == "value" and node.kind == "tuple" and all(a.kind == "var" for a in node.args):
+                if (
+                    tpl.kind == "value"
+                    and node.kind == "tuple"
+                    and all(a.kind == "var" for a in node.args)
+                ):
                     q.kind = "solve"
                     q.var = ",".join(a.value for a in node.args)
                     q.term = None
@@ -632,50 +694,79 @@ class Reader:
 
     # roles --------------------------------------------------------------------------------
     def _roles(self, s: str, question: Question | None) -> None:
+        """Read a sentence left to right: markers set the role of the mathematics that
+        follows (hypothesis, claim, question); "for …" and "if …" after a statement make
+        conditions of it; "or" joins; "such that A," inside a claim returns to the claim."""
         markers = self.phr.markers
-        table: list[tuple[str, str]] = []
-        for role in ("claim", "question", "hypothesis"):
-            for word in markers.get(role, ()):
-                table.append((word, role))
+        table: list[tuple[list[str], str]] = []
+        for role_name in ("claim", "question", "hypothesis"):
+            for word in markers.get(role_name, ()):
+                table.append((word.split(), role_name))
         table.sort(key=lambda x: -len(x[0]))
         words = re.findall(r"§\d+§|⟦cond⟧|[\w'-]+|[^\s\w]", s)
         lower = [w.lower() for w in words]
-        role = "hypothesis"
-        first = lower[0] if lower else ""
-        if any(first == w.split()[0] for w, r in table if r == "question"):
-            role = "question"
-        cond_mode = False
-        pending_or = False
-        last_prop: tuple[str, int] | None = None
+        st = _RoleState()
+        if lower and any(lower[0] == parts[0] for parts, r in table if r == "question"):
+            st.role = st.base = "question"
         i = 0
         while i < len(words):
             w = words[i]
+            low = lower[i]
             if w == "⟦cond⟧":
-                cond_mode = True
+                st.cond_mode = True
+                i += 1
+                continue
+            if lower[i : i + 4] == ["if", "and", "only", "if"]:
+                st.pending = "iff"
+                i += 4
+                continue
+            if (
+                low in ("if", "when", "whenever", "provided")
+                and st.last is not None
+                and not st.cond_mode
+            ):
+                st.pending = "if"
+                i += 1
+                continue
+            if low == "for" and lower[i + 1 : i + 2] != ["which"]:
+                st.pending = "for"
                 i += 1
                 continue
             matched = False
-            for marker, r in table:
-                parts = marker.split()
+            for parts, r in table:
                 if lower[i : i + len(parts)] == parts:
-                    if not (cond_mode and r == "hypothesis"):
-                        if r == "claim" and marker == "then" and role == "question":
-                            pass
-                        else:
-                            role = r
-                            cond_mode = cond_mode and r == "hypothesis"
+                    self._marker(st, parts, r)
                     i += len(parts)
                     matched = True
                     break
             if matched:
                 continue
-            if lower[i] == "or":
-                pending_or = True
+            if low == "or":
+                st.pending = "or"
                 i += 1
                 continue
+            if low == "," and st.temp and st.placed_since_marker:
+                st.role, st.temp = st.base, False
+                st.pending = ""
+            if low == "," and st.pending in ("for", "if"):
+                st.pending = ""
             if not w.startswith("§"):
-                if lower[i] not in ("and", ",", "that", "the", "we", "a"):
-                    pending_or = False if lower[i] not in ("either",) else pending_or
+                if low not in (
+                    "and",
+                    ",",
+                    "that",
+                    "the",
+                    "we",
+                    "a",
+                    "an",
+                    "all",
+                    "every",
+                    "each",
+                    "any",
+                    "either",
+                    "both",
+                ):
+                    st.words.append(low)
                 i += 1
                 continue
             seg = self.segments.get(int(w.strip("§")))
@@ -683,54 +774,92 @@ class Reader:
             if seg is None:
                 continue
             for item in seg.items:
-                self._place(item, seg, role, question, cond_mode, pending_or, last_prop)
-                if item.is_prop():
-                    last_prop = (role if not cond_mode else "cond", len(self._bucket(role, question, cond_mode)))
-            pending_or = False
+                self._place(item, seg, st, question)
+            st.words = []
 
-    def _bucket(self, role: str, question: Question | None, cond_mode: bool) -> list[Node]:
-        if cond_mode and question is not None:
+    def _marker(self, st: _RoleState, parts: list[str], role: str) -> None:
+        if st.cond_mode and role == "hypothesis":
+            return
+        if role == "claim" and parts == ["then"] and st.base == "question":
+            return
+        if role == "hypothesis" and st.base in ("claim", "question"):
+            st.temp = True
+        else:
+            st.base = role
+            st.temp = False
+        st.role = role
+        st.words = []
+        st.placed_since_marker = False
+        if st.pending in ("for", "if"):
+            st.pending = ""
+
+    def _bucket(self, st: _RoleState, question: Question | None) -> list[Node]:
+        if st.cond_mode and question is not None:
             return question.conditions
-        if role == "claim":
+        if st.role == "claim":
             return self.problem.claims
         return self.problem.hyps
 
-    def _place(
-        self,
-        item: Node,
-        seg: Segment,
-        role: str,
-        question: Question | None,
-        cond_mode: bool,
-        pending_or: bool,
-        last_prop: tuple[str, int] | None,
-    ) -> None:
+    def _place(self, item: Node, seg: Segment, st: _RoleState, question: Question | None) -> None:
         problem = self.problem
+        pending, st.pending = st.pending, ""
         if item.is_prop():
             seg.used = True
-            bucket = self._bucket(role, question, cond_mode)
-            if pending_or and bucket:
-                prev = bucket.pop()
-                bucket.append(Node("or", (prev, item), "", prev.start, item.end))
+            if pending in ("for", "if") and st.last is not None:
+                bucket, idx = st.last
+                if idx < len(bucket):
+                    prev = bucket[idx]
+                    node = Node("implies", (item, prev), "", item.start, prev.end)
+                    node.meta["cond"] = "1"
+                    bucket[idx] = node
+                    st.pending = pending if pending == "if" else ""
+                    return
+            if pending == "for" and st.last is None:
+                st.conditions.append(item)
                 return
-            if role == "question" and not cond_mode and question is None:
+            bucket = self._bucket(st, question)
+            if pending in ("or", "iff") and st.last is not None and st.last[0] is bucket and bucket:
+                prev = bucket.pop()
+                kind = "or" if pending == "or" else "iff"
+                bucket.append(Node(kind, (prev, item), "", prev.start, item.end))
+                st.last = (bucket, len(bucket) - 1)
+                return
+            if st.role == "question" and not st.cond_mode and question is None:
                 # "Solve 2x + 3 = 7", "Find x such that …"
                 problem.hyps.append(item)
+                st.last = (problem.hyps, len(problem.hyps) - 1)
                 if not problem.questions:
                     problem.questions.append(Question("solve"))
                 return
+            if st.conditions:
+                cond = conj(st.conditions)
+                st.conditions = []
+                if cond is not None:
+                    item = Node(
+                        "implies", (cond, item), "", cond.start, item.end, meta={"cond": "1"}
+                    )
             bucket.append(item)
+            st.last = (bucket, len(bucket) - 1)
+            st.placed_since_marker = True
             return
         if item.kind == "hole":
             return
-        if role == "question" and not cond_mode and question is None and not seg.synthetic:
+        if st.role == "question" and not st.cond_mode and question is None and not seg.synthetic:
+            if set(st.words) - _QUESTION_FILLER:
+                if _is_mention(item):
+                    seg.used = True
+                return
             seg.used = True
             if item.kind == "var":
                 problem.questions.append(Question("solve", var=item.value))
             elif item.kind == "tuple" and all(a.kind == "var" for a in item.args):
-                problem.questions.append(Question("solve", var=",".join(a.value for a in item.args)))
+                problem.questions.append(
+                    Question("solve", var=",".join(a.value for a in item.args))
+                )
             else:
-                problem.questions.append(Question("value", term=item, start=item.start, end=item.end))
+                problem.questions.append(
+                    Question("value", term=item, start=item.start, end=item.end)
+                )
             return
         if seg.asks and question is None:
             seg.used = True
@@ -738,6 +867,27 @@ class Reader:
             return
         if _is_mention(item):
             seg.used = True
+
+
+@dataclass
+class _RoleState:
+    role: str = "hypothesis"
+    base: str = "hypothesis"
+    temp: bool = False  # a hypothesis inside a claim or question ("such that …")
+    cond_mode: bool = False
+    pending: str = ""  # "or", "iff", "for", "if"
+    last: tuple[list[Node], int] | None = None
+    placed_since_marker: bool = False
+    words: list[str] = field(default_factory=list)
+    conditions: list[Node] = field(default_factory=list)
+
+
+_QUESTION_FILLER = frozenset(
+    {"value", "of", "following", "expression", "simplified", "numerical", "exact", ":", "possible",
+     "values", "is", "what", "simplify", "evaluate", "compute", "find", "determine", "to", "a",
+     "fraction", "common", "form", "as", "decimal", "answer", "your", "express", "positive",
+     "negative", "real", "integer", "number", "result", "quantity", "final", "sum", "product"}
+)  # fmt: skip
 
 
 # -- helpers -----------------------------------------------------------------------------------

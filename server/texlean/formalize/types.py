@@ -101,7 +101,9 @@ class Scope:
             bty = node.bty
             if "→" in bty:
                 parts = [t.strip() for t in bty.split("→")]
-                info = VarInfo(name=name, ty=parts[-1], dom=tuple(parts[:-1]), kind="function", declared=True)
+                info = VarInfo(
+                    name=name, ty=parts[-1], dom=tuple(parts[:-1]), kind="function", declared=True
+                )
             else:
                 info = VarInfo(name=name, ty=bty, declared=bool(bty))
             self.binders[id(node)] = info
@@ -157,14 +159,22 @@ class Elaborator:
                 break
         for info in [*self.vars.values(), *self.binders.values()]:
             if not info.ty:
-                if (info.kind == "function" and info.dom and info.dom[0] == "ℕ" and info.integral) or info.integral or (info.kind == "value" and info.exponent_only and info.evidence == {"exp"}):
+                if (
+                    (info.kind == "function" and info.dom and info.dom[0] == "ℕ" and info.integral)
+                    or info.integral
+                    or (info.kind == "value" and info.exponent_only and info.evidence == {"exp"})
+                ):
                     info.ty = "ℕ"
                 else:
                     info.ty = self.default if info.kind != "set" else "ℕ"
             if info.kind == "function":
                 fill = "ℕ" if self.default == "ℕ" else "ℝ"
                 info.dom = tuple(d or fill for d in info.dom) or (fill,)
-                if not info.declared and info.dom[0] in ("ℝ", "ℂ") and rank(info.ty) < rank(info.dom[0]):
+                if (
+                    not info.declared
+                    and info.dom[0] in ("ℝ", "ℂ")
+                    and rank(info.ty) < rank(info.dom[0])
+                ):
                     info.ty = info.dom[0]
 
     def _shape(self, node: Node, scope: Scope, depth: int) -> None:
@@ -180,7 +190,12 @@ class Elaborator:
                 if not info.dom:
                     sub = node.meta.get("subscript") == "1"
                     info.dom = tuple("ℕ" if sub else "" for _ in node.args[1:])
-        if k == "app" and node.value == "Function.invFun" and node.args and node.args[0].kind == "var":
+        if (
+            k == "app"
+            and node.value == "Function.invFun"
+            and node.args
+            and node.args[0].kind == "var"
+        ):
             info = scope.lookup(node.args[0].value)
             if info is not None:
                 info.kind = "function"
@@ -238,7 +253,11 @@ class Elaborator:
                 info = scope.lookup(head.value)
                 if info is not None and info.kind == "function":
                     return info.ty
-            if head.kind == "app" and head.value == "Function.invFun" and head.args[0].kind == "var":
+            if (
+                head.kind == "app"
+                and head.value == "Function.invFun"
+                and head.args[0].kind == "var"
+            ):
                 info = scope.lookup(head.args[0].value)
                 if info is not None and info.dom:
                     return info.dom[0]
@@ -263,7 +282,11 @@ class Elaborator:
             if fn.lean == name or fn.base == name or fn.integer == name:
                 if fn.result:
                     if fn.integer == name:
-                        return "ℤ" if name.startswith("Int.") and "gcd" not in name and "lcm" not in name else "ℕ"
+                        return (
+                            "ℤ"
+                            if name.startswith("Int.") and "gcd" not in name and "lcm" not in name
+                            else "ℕ"
+                        )
                     return fn.result
                 return join(*(self.type_of(a, scope, depth + 1) for a in node.args))
         if name in ("Nat.choose", "Nat.gcd", "Nat.lcm", "Nat.divisors"):
@@ -303,7 +326,9 @@ class Elaborator:
             out.append(node)
         return out
 
-    def _evidence(self, node: Node, scope: Scope, expected: str, integral: bool, depth: int) -> bool:
+    def _evidence(
+        self, node: Node, scope: Scope, expected: str, integral: bool, depth: int
+    ) -> bool:
         """Collect type evidence for variables; returns whether any evidence set grew."""
         if depth > 300:
             return False
@@ -335,7 +360,15 @@ class Elaborator:
                     inner.evidence.add(info.ty)
                     changed = True
             return changed | self._tree(node.args[0], scope, "", False, depth + 1)
-        if node.is_prop() or k in ("hole", "setbuilder", "lam", "tuple", "setlit", "numset", "empty"):
+        if node.is_prop() or k in (
+            "hole",
+            "setbuilder",
+            "lam",
+            "tuple",
+            "setlit",
+            "numset",
+            "empty",
+        ):
             binder = k in ("forall", "exists", "exists1", "setbuilder", "lam")
             if binder:
                 scope.push(node, node.value)
@@ -423,7 +456,9 @@ class Elaborator:
             wants = self._arg_types(leaf)
             for i, arg in enumerate(leaf.args):
                 w = wants[i] if i < len(wants) else ""
-                changed |= self._tree(arg, scope, w, w == "ℕ" or leaf.value in INTEGRAL_FUNCS, depth + 1)
+                changed |= self._tree(
+                    arg, scope, w, w == "ℕ" or leaf.value in INTEGRAL_FUNCS, depth + 1
+                )
             return changed
         if k in ("abs",):
             return self._tree(leaf.args[0], scope, tstar, integral, depth + 1)
@@ -669,7 +704,11 @@ class Elaborator:
         if k == "call":
             head = node.args[0]
             info = scope.lookup(head.value) if head.kind == "var" else None
-            if head.kind == "app" and head.value == "Function.invFun" and head.args[0].kind == "var":
+            if (
+                head.kind == "app"
+                and head.value == "Function.invFun"
+                and head.args[0].kind == "var"
+            ):
                 info_f = scope.lookup(head.args[0].value)
                 dom: tuple[str, ...] = (info_f.ty or "ℝ",) if info_f is not None else ("ℝ",)
             else:
@@ -725,7 +764,17 @@ class Elaborator:
         if node.is_prop():
             self.issues.append(Issue("hole", (("what", self.latex(*span(node))),), *span(node)))
             return Node("hole", (), self.latex(*span(node)), *span(node), ty=tstar or self.default)
-        if k in ("setbuilder", "setlit", "interval", "empty", "numset", "tuple", "icc", "range", "lam"):
+        if k in (
+            "setbuilder",
+            "setlit",
+            "interval",
+            "empty",
+            "numset",
+            "tuple",
+            "icc",
+            "range",
+            "lam",
+        ):
             return self._set_term(node, scope, depth + 1)
         self.issues.append(Issue("hole", (("what", self.latex(*span(node))),), *span(node)))
         return Node("hole", (), self.latex(*span(node)) or k, *span(node), ty=tstar or self.default)
@@ -778,8 +827,10 @@ class Elaborator:
         if domain == "nonneg" and _obviously_nonneg(node):
             return True
         # a sum or product of positives
-        if node.kind == "op" and node.value in ("+", "*", "/") and all(
-            self._known_sign(a, "pos") for a in node.args
+        if (
+            node.kind == "op"
+            and node.value in ("+", "*", "/")
+            and all(self._known_sign(a, "pos") for a in node.args)
         ):
             return True
         if node.kind == "op" and node.value == "^" and self._known_sign(node.args[0], "pos"):
@@ -812,7 +863,12 @@ class Elaborator:
         e = self._arith(exponent, scope, etype, etype == "ℕ", depth + 1)
         if etype != "ℕ" and not self._reaches(e, scope, etype):
             e = _ascribe_first(e, etype)
-        if value is not None and value < 0 and not self._known_sign(base, "pos") and base.key() not in self._nonzero:
+        if (
+            value is not None
+            and value < 0
+            and not self._known_sign(base, "pos")
+            and base.key() not in self._nonzero
+        ):
             lo, hi = span(node)
             self.issues.append(Issue("FRM004", (("expr", self.latex(lo, hi)),), lo, hi))
         out = node.with_args(b, e)
@@ -865,7 +921,10 @@ class Elaborator:
             else:
                 kind = "I" + ("o" if lo_open else "c") + ("o" if hi_open else "c")
                 args = (lo, hi)
-            t = join(*(self.type_of(x, scope) for a in args for x in self._leaves(a, []))) or self.default
+            t = (
+                join(*(self.type_of(x, scope) for a in args for x in self._leaves(a, [])))
+                or self.default
+            )
             eargs = tuple(self._arith(a, scope, t, False, depth + 1) for a in args)
             if not any(self._reaches(a, scope, t) for a in eargs):
                 eargs = (_ascribe_first(eargs[0], t), *eargs[1:])
@@ -1048,8 +1107,7 @@ def _evaluate(node: Node, depth: int = 0) -> Fraction | None:
 def _exact_integral(node: Node) -> bool:
     """Whether every division in a numeral tree is exact (and nothing goes negative)."""
     return all(
-        (v := _evaluate(n)) is not None and v.denominator == 1 and v >= 0
-        for n in _tree_ops(node)
+        (v := _evaluate(n)) is not None and v.denominator == 1 and v >= 0 for n in _tree_ops(node)
     )
 
 

@@ -85,6 +85,18 @@ class Vocabulary:
         out.user = {**self.user, **extra}
         return out
 
+    def knows(self, command: str) -> bool:
+        """Whether ``command`` is math the translator reads (layout commands included)."""
+        return (
+            command in self.ignore
+            or command in self.ignore_with_arg
+            or command in self.identifiers
+            or command in self.aliases
+            or command in self.number_sets
+            or command in ("\\text", "\\mathrm", "\\operatorname", "\\mathbb", "\\{", "\\}")
+            or self.lean_for(command) is not None
+        )
+
     def lean_for(self, command: str) -> str | None:
         """The Lean/Mathlib counterpart of a math command, for hover."""
         cmd = command.strip()

@@ -25,10 +25,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from .. import messages
 from ..analysis import suppress
@@ -463,11 +463,47 @@ def code_actions(server: TexleanServer, params: types.CodeActionParams) -> list[
     return actions
 
 
-def register(server: TexleanServer) -> None:
+class Provider(Protocol):
+    """Another feature's code actions (formalization), offered beside the quick fixes."""
+
+    name: str
+    kinds: Sequence[str]  # the kinds it offers (announced in the capabilities)
+
+    def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]: ...
+
+    def resolve(self, action: types.CodeAction) -> types.CodeAction | None:
+        """The action with its edit; None when the action is not this provider's."""
+        ...
+
+
+def register(server: TexleanServer, providers: Sequence[Provider] = ()) -> None:
+    kinds = [QUICKFIX, *(k for p in providers for k in p.kinds if k != QUICKFIX)]
+
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[QUICKFIX], resolve_provider=False),
+        types.CodeActionOptions(
+            code_action_kinds=list(dict.fromkeys(kinds)), resolve_provider=bool(providers)
+        ),
     )
     @server.guarded("code actions")
     def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
-        return code_actions(server, params)
+        actions = code_actions(server, params)  # validates the document and the range
+        for provider in providers:
+            try:
+                actions.extend(provider.actions(params))
+            except JsonRpcException:
+                raise
+            except Exception as exc:  # the quick fixes still go out
+                server.report_feature_error(provider.name, exc)
+        return actions
+
+    if providers:
+
+        @server.feature(types.CODE_ACTION_RESOLVE)
+        @server.guarded("code action resolve")
+        def resolve(action: types.CodeAction) -> types.CodeAction:
+            for provider in providers:
+                resolved = provider.resolve(action)
+                if resolved is not None:
+                    return resolved
+            return action  # nothing to add (quick fixes come with their edits)

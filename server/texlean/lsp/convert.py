@@ -157,6 +157,60 @@ def to_workspace_edit(
     return types.WorkspaceEdit(changes={doc.uri: list(text_edits)})
 
 
+def to_file_edit(
+    uri: str,
+    lines: Sequence[str] | None,
+    edits: Sequence[tuple[Span, str]],
+    encoding: str,
+    *,
+    document_changes: bool,
+    create: bool = False,
+    can_create: bool = False,
+) -> types.WorkspaceEdit:
+    """Edits of a file texlean does not have open (the ``.lean`` file a document is
+    formalized into), without a version.
+
+    ``lines`` are the file's lines as texlean read them, for the encoding; None when
+    it did not read it (then only line starts are used, which need no conversion,
+    and a line past the end, which clients clamp to the end).  With ``create`` the
+    file is created first, unless it exists: a ``CreateFile`` (``ignoreIfExists``)
+    when the client takes ``documentChanges`` with resource operations
+    (``can_create``), else the edits go as ``changes`` of its URI, which editors
+    that open a buffer for a missing file (Neovim, Emacs) write on save.
+    """
+    if lines is not None:
+        text_edits = [to_text_edit(lines, span, text, encoding) for span, text in edits]
+    else:
+        text_edits = [
+            types.TextEdit(
+                range=types.Range(
+                    types.Position(span.line, span.col), types.Position(span.end_line, span.end_col)
+                ),
+                new_text=text,
+            )
+            for span, text in edits
+        ]
+    if document_changes and (can_create or not create):
+        changes: list[
+            types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
+        ] = []
+        if create:
+            changes.append(
+                types.CreateFile(
+                    uri=uri,
+                    options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True),
+                )
+            )
+        changes.append(
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                edits=list(text_edits),
+            )
+        )
+        return types.WorkspaceEdit(document_changes=changes)
+    return types.WorkspaceEdit(changes={uri: list(text_edits)})
+
+
 def to_diagnostic(doc: Document, p: Presented, encoding: str) -> types.Diagnostic:
     lines = doc.lines
     related = [

@@ -1,7 +1,7 @@
 """The texlean language server: state shared by the features, and their registration.
 
 Each capability lives in its own module (:mod:`.sync`, :mod:`.diagnostics`,
-:mod:`.code_actions`, :mod:`.config`, :mod:`.status`) and registers its LSP
+:mod:`.code_actions`, :mod:`.formalize`, :mod:`.config`, :mod:`.status`) and registers its LSP
 methods once through :meth:`TexleanServer.guarded`, which keeps one feature's
 failure from reaching the others or the connection.
 """
@@ -149,12 +149,14 @@ class TexleanServer(LanguageServer):
 
 
 def create_server() -> TexleanServer:
-    from . import code_actions, config, diagnostics, status, sync
+    from . import code_actions, config, diagnostics, formalize, status, sync
 
     server = TexleanServer()
     config.register(server)
     sync.register(server)
-    diagnostics.register(server)
-    code_actions.register(server)
+    published = diagnostics.register(server)
+    # after diagnostics: its document listener publishes first, the hazard pass follows
+    formal = formalize.register(server, published)
+    code_actions.register(server, providers=[formal])
     status.register(server)
     return server

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .ast import Node, conj, free_vars, rel, span, substitute, var
+from .ast import Node, conj, conjuncts, free_vars, rel, span, substitute, var
 from .lean import declaration, print_term
 from .mathparse import ParseEnv, parse_items
 from .mathtokens import Tokenizer
@@ -192,6 +192,19 @@ class Builder:
             if v in args_vars and decl is None:
                 local.append(v)
         out = h
+        if definition:
+            # f(x) = 6/x defines f where the denominator is not zero
+            conds: list[Node] = []
+            for n in _outside_binders([h]):
+                if n.kind == "op" and n.value == "/":
+                    for c in _nonzero(
+                        n.args[1], lambda x: x.kind == "var" and x.value in definition
+                    ):
+                        if not any(c.key() == d.key() for d in conds):
+                            conds.append(c)
+            cond = conj(conds)
+            if cond is not None:
+                out = Node("implies", (cond, out), "", h.start, h.end)
         for v in reversed(local):
             decl = p.decls.get(v)
             facts = [f for f in (decl.facts if decl is not None else ()) if f != "distinct"]
@@ -277,6 +290,7 @@ class Builder:
             if fname not in variables:
                 variables[fname] = VarInfo(fname, kind="function")
         el.infer([*hyps, goal])
+        hyps = domain_conditions(hyps, goal, variables) + hyps
         el.note_facts(hyps)
         e_hyps = [el.elaborate(h, "Prop") for h in hyps]
         e_goal = el.elaborate(goal, "Prop")
@@ -331,6 +345,109 @@ def remainders(node: Node, depth: int = 0) -> Node:
     if not node.args:
         return node
     return node.with_args(*(remainders(a, depth + 1) for a in node.args))
+
+
+FIELDS = frozenset({"ℝ", "ℚ", "ℂ"})
+
+
+def domain_conditions(hyps: list[Node], goal: Node, variables: dict[str, VarInfo]) -> list[Node]:
+    """x ≠ c for each simple denominator (x, k·x, xⁿ, x − c, x + c, x − k·y) over the
+    statement's real, rational or complex variables, unless a hypothesis already says where
+    x lies (0 < x, x ≠ 0, …): dividing by zero would make the statement say something else."""
+
+    def field_var(n: Node) -> bool:
+        info = variables.get(n.value) if n.kind == "var" else None
+        return info is not None and info.kind == "value" and info.ty in FIELDS
+
+    constrained: set[str] = set()
+    for h in hyps:
+        for c in conjuncts(h):
+            if c.kind == "rel" and c.value in ("<", ">", "≠"):
+                a, b = c.args
+                for x, y in ((a, b), (b, a)):
+                    if x.kind == "var" and y.kind == "num" and y.value == "0":
+                        constrained.add(x.value)
+    out: list[Node] = []
+    seen: set[tuple[object, ...]] = set()
+    nodes = _outside_binders([*hyps, goal])
+    # a logarithm of a monomial (log x, log(x y³)) or to a variable base: 0 < x
+    for n in nodes:
+        if n.kind != "app" or n.meta.get("domain") != "pos" or not n.args:
+            continue
+        positive = _monomial_vars(n.args[-1], field_var)
+        if n.value == "Real.logb" and len(n.args) == 2 and field_var(n.args[0]):
+            positive.append(n.args[0].value)
+        for name in positive:
+            if name in constrained:
+                continue
+            constrained.add(name)
+            out.append(rel("<", Node("num", (), "0"), var(name)))
+    for n in nodes:
+        if n.kind == "op" and n.value == "/":
+            d = n.args[1]
+        elif n.kind == "inv":
+            d = n.args[0]
+        else:
+            continue
+        for c in _nonzero(d, field_var):
+            if c.args[0].value in constrained or c.key() in seen:
+                continue
+            seen.add(c.key())
+            out.append(c)
+    return out
+
+
+def _outside_binders(nodes: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    stack = list(reversed(nodes))
+    while stack and len(out) < 5000:
+        n = stack.pop()
+        out.append(n)
+        if n.kind not in ("forall", "exists", "exists1", "setbuilder", "lam", "sum", "prod"):
+            stack.extend(reversed(n.args))
+    return out
+
+
+def _monomial_vars(e: Node, field_var: Callable[[Node], bool]) -> list[str]:
+    """The variables of a monomial c·x·y³ (none when e is not one)."""
+    if field_var(e):
+        return [e.value]
+    if e.kind == "op" and e.value == "^" and e.args[1].kind == "num" and field_var(e.args[0]):
+        return [e.args[0].value]
+    if e.kind == "op" and e.value == "*":
+        if e.args[0].kind == "num":
+            return _monomial_vars(e.args[1], field_var)
+        a = _monomial_vars(e.args[0], field_var)
+        b = _monomial_vars(e.args[1], field_var)
+        if a and b:
+            return list(dict.fromkeys(a + b))
+    return []
+
+
+def _nonzero(d: Node, field_var: Callable[[Node], bool]) -> list[Node]:
+    while d.kind == "neg" or (d.kind == "op" and d.value == "*" and d.args[0].kind == "num"):
+        d = d.args[-1]
+    if d.kind == "op" and d.value == "*":
+        return _nonzero(d.args[0], field_var) + _nonzero(d.args[1], field_var)
+    if d.kind == "op" and d.value == "^" and d.args[1].kind == "num":
+        d = d.args[0]
+    if field_var(d):
+        return [rel("≠", var(d.value), Node("num", (), "0"))]
+    if d.kind == "op" and d.value in ("+", "-") and field_var(d.args[0]):
+        x, t = d.args
+        if t.kind == "num":
+            return [rel("≠", var(x.value), t if d.value == "-" else Node("neg", (t,)))]
+        if d.value == "-" and (
+            field_var(t)
+            or (
+                t.kind == "op"
+                and t.value == "*"
+                and t.args[0].kind == "num"
+                and field_var(t.args[1])
+            )
+        ):
+            return [rel("≠", var(x.value), t)]
+    return []
 
 
 def _pick(qs: list[Question]) -> Question:

@@ -721,6 +721,13 @@ class Elaborator:
             out.ty = info.ty if info is not None else tstar
             return out
         if k == "abs":
+            if not tstar:
+                # |…| is an application: its argument is a tree of its own (a fraction of
+                # numerals inside it is real even when nothing outside says so)
+                inner = self._arg_tree(node.args[0], scope, "", depth + 1)
+                out = node.with_args(inner)
+                out.ty = inner.ty
+                return out
             inner = self._arith(node.args[0], scope, tstar, integral, depth + 1)
             out = node.with_args(inner)
             out.ty = tstar

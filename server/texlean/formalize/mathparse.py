@@ -830,7 +830,21 @@ class MathParser:
             if decided:
                 return self._apply(left)
         right = self.expr(lbp)
-        node = op("*", left, right)
+        if (
+            left.kind == "op"
+            and left.value == "*"
+            and left.meta.get("juxt") == "1"
+            and left.args[0].kind == "num"
+            and not left.paren
+            and not left.args[1].paren
+            and not right.paren
+        ):
+            # 2ab is the coefficient 2 times the monomial ab: 2 * (a * b)
+            inner = op("*", left.args[1], right)
+            inner.meta["juxt"] = "1"
+            node = op("*", left.args[0], inner)
+        else:
+            node = op("*", left, right)
         node.meta["juxt"] = "1"
         return node
 

@@ -776,6 +776,11 @@ class Reader:
             for item in seg.items:
                 self._place(item, seg, st, question)
             st.words = []
+        if st.conditions:
+            # "Find the minimum value of E for 0 < x < π": a condition with nothing after it
+            # to govern is a hypothesis of the whole statement
+            self.problem.hyps.extend(st.conditions)
+            st.conditions = []
 
     def _marker(self, st: _RoleState, parts: list[str], role: str) -> None:
         if st.cond_mode and role == "hypothesis":

@@ -50,6 +50,7 @@ class Phrases:
     nouns: dict[str, dict[str, Any]]
     adjectives: dict[str, dict[str, Any]]
     type_phrase: re.Pattern[str]
+    number_words: dict[str, int]
 
     def type_of(self, adjectives: str, noun: str) -> TypePhrase | None:
         """The type and facts of "<adjectives> <noun>" (noun possibly plural)."""
@@ -142,4 +143,5 @@ def phrases() -> Phrases:
         nouns=nouns,
         adjectives=adjectives,
         type_phrase=type_phrase,
+        number_words={str(k): int(v) for k, v in data.get("number_words", {}).items()},
     )

@@ -324,6 +324,8 @@ class Reader:
             problem.answer_words = answer.words
             return
         latex = answer.latex.strip()
+        if answer.words and answer.words in self.phr.number_words:
+            latex = str(self.phr.number_words[answer.words])
         if not latex:
             return
         latex = latex.replace("$", " ")
@@ -688,7 +690,14 @@ class Reader:
             self.problem.questions.append(q)
             remainder = s[: m.start()] + " " + s[m.end() :]
             if tpl.kind in ("least", "greatest", "count"):
-                remainder = s[: m.start()] + " ⟦cond⟧ " + s[m.end() :]
+                rest = s[m.end() :]
+                inverted = re.match(r"\s*(§\d+§) (?!is\b|are\b)(.+)", rest)
+                if re.search(r"\b(?:is|are)$", m.group(0)) and inverted:
+                    # "for how many x is A less than B": the question inverts "A is …"
+                    item = self._item(inverted.group(1))
+                    if item is not None and not item.is_prop():
+                        rest = f" {inverted.group(1)} is {inverted.group(2)}"
+                remainder = s[: m.start()] + " ⟦cond⟧ " + rest
             return " ".join(remainder.split()), q
         return s, None
 
@@ -857,6 +866,13 @@ class Reader:
             seg.used = True
             if item.kind == "var":
                 problem.questions.append(Question("solve", var=item.value))
+                # "Find the positive integer n for which …": the words type the unknown
+                tm = self.phr.type_phrase.search(" ".join(st.words))
+                phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun")) if tm else None
+                if phrase is not None and phrase.type:
+                    self._declare(
+                        item.value, phrase.type, phrase.facts, "theorem", item.start, item.end
+                    )
             elif item.kind == "tuple" and all(a.kind == "var" for a in item.args):
                 problem.questions.append(
                     Question("solve", var=",".join(a.value for a in item.args))

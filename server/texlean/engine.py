@@ -188,6 +188,7 @@ class Engine:
             ],
             "cache": {
                 "entries": len(self.chunk_cache),
+                "maxEntries": self.chunk_cache.max_entries,
                 "approxBytes": self.chunk_cache.approx_bytes,
                 "hits": self.chunk_cache.hits,
                 "misses": self.chunk_cache.misses,

@@ -1,7 +1,8 @@
 """An edit storm: 2,000 didChange sent without waiting, on a ~1.8 MB document (debounce 0).
 
 What must hold: the server ends on the final version (its last publish is for
-it), never publishes an older version after a newer one, keeps the text right
+it; the hazard pass may publish that version again), never publishes an older
+version after a newer one, keeps the text right
 (same line count as a local mirror of the edits) and still answers requests.
 """
 
@@ -83,7 +84,9 @@ def test_edit_storm_ends_on_the_final_version(server: LspClient, big_document: s
     assert all(v is not None for v in versions)
     regressions = [(a, b) for a, b in itertools.pairwise(versions) if b < a]
     assert not regressions, f"older versions published after newer ones: {regressions[:5]}"
-    after_final = [p.version for p in storm if p.seq > pub.seq]
+    # the formalization hazard pass may publish the final version again (with its hazards);
+    # nothing older may follow it
+    after_final = [p.version for p in storm if p.seq > pub.seq and p.version != final]
     assert not after_final, f"published after the final version: {after_final[:5]}"
 
     doc = next(d for d in status["documents"] if d["uri"] == URI)

@@ -170,6 +170,8 @@ class Builder:
 
     def generalize_one(self, h: Node, goal_vars: set[str]) -> Node:
         p = self.p
+        if h.meta.get("fixed") == "1":
+            return h
         local: list[str] = []
         definition = _definition_args(h)
         args_vars = _argument_vars(h)
@@ -361,6 +363,8 @@ def domain_conditions(hyps: list[Node], goal: Node, variables: dict[str, VarInfo
 
     constrained: set[str] = set()
     for h in hyps:
+        if h.meta.get("fixed") == "1":
+            constrained.update(free_vars(h))  # a root of a given polynomial
         for c in conjuncts(h):
             if c.kind == "rel" and c.value in ("<", ">", "≠"):
                 a, b = c.args

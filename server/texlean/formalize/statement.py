@@ -437,6 +437,7 @@ class Reader:
         s = self._math_declarations(s)
         s, question = self._question(s)
         s = self._declarations(s)
+        s = self._roots(s)
         s = self._apply_templates(s, self.phr.props, prop=True)
         s = self._exists(s)
         self._roles(s, question)
@@ -576,6 +577,90 @@ class Reader:
                 s = s[: m.start()] + " " + keep + " " + s[match_end:]
                 s = " ".join(s.split())
         return s
+
+    # "a and b are the roots of 2x^2 - 7x + 2 = 0" -----------------------------------------
+    def _roots(self, s: str) -> str:
+        """Roots of a polynomial: f x = P for every x, f r = 0 for each root, distinct roots.
+        The polynomial is an equation P = 0, an expression, or a definition p(x) = P."""
+        lead = r"(?:the )?(?:quadratic |cubic |polynomial )?(?:equation |polynomial |expression |function )?"
+        kinds = r"(?:roots|solutions|zeros|zeroes)"
+        forms = [
+            rf"(?P<R>{_VARLIST}) (?:are|be) (?:the )?(?:two |three )?(?P<d>distinct )?(?:real )?{kinds} of {lead}(?P<P>§\d+§)",
+            rf"{lead}(?P<P>§\d+§) has (?:the )?(?:two |three )?(?P<d>distinct )?(?:real )?{kinds} (?P<R>{_VARLIST})",
+            rf"the {kinds} of {lead}(?P<P>§\d+§) are (?P<R>{_VARLIST})",
+        ]
+        for form in [f for f in forms for _ in range(3)]:
+            m = re.search(form, s, re.I)
+            if m is None:
+                continue
+            poly = self._item(m.group("P"))
+            roots: list[Node] = []
+            for sid in PLACEHOLDER.findall(m.group("R")):
+                seg = self.segments.get(int(sid))
+                if seg is None or len(seg.items) != 1 or seg.items[0].is_prop():
+                    roots = []
+                    break
+                item = seg.items[0]
+                roots.extend(item.args if item.kind == "tuple" else (item,))
+            if poly is None or len(roots) < 2:
+                continue
+            defined = self._polynomial(poly, roots)
+            if defined is None:
+                continue
+            f, x, body = defined
+            hyps: list[Node] = []
+            fixed: list[Node] = []
+            hyps.append(rel("=", Node("call", (var(f), var(x))), body) if body else poly)
+            for r in roots:
+                fixed.append(rel("=", Node("call", (var(f), r)), Node("num", (), "0")))
+            explicit = bool(m.groupdict().get("d"))
+            if explicit or all(r.kind == "var" for r in roots):
+                for i, a in enumerate(roots):
+                    for b in roots[i + 1 :]:
+                        fixed.append(rel("≠", a, b))
+            for h in fixed:
+                h.meta["fixed"] = "1"  # about these roots, not every value
+            hyps.extend(fixed)
+            self.problem.hyps.extend(hyps)
+            for sid in PLACEHOLDER.findall(m.group(0)):
+                seg = self.segments.get(int(sid))
+                if seg is not None:
+                    seg.used = True
+            s = " ".join((s[: m.start()] + " " + s[m.end() :]).split())
+        return s
+
+    def _polynomial(self, poly: Node, roots: list[Node]) -> tuple[str, str, Node | None] | None:
+        """(function name, its variable, its body or None when already defined)."""
+        if (
+            poly.kind == "rel"
+            and poly.value == "="
+            and poly.args[0].kind == "call"
+            and len(poly.args[0].args) == 2
+            and poly.args[0].args[0].kind == "var"
+            and poly.args[0].args[1].kind == "var"
+        ):
+            # p(x) = x^2 + a x + b: p is defined where it is read
+            return poly.args[0].args[0].value, poly.args[0].args[1].value, None
+        body = poly
+        if poly.kind == "rel" and poly.value == "=":
+            a, b = poly.args
+            if b.kind == "num" and b.value == "0":
+                body = a
+            elif a.kind == "num" and a.value == "0":
+                body = b
+            else:
+                return None
+        if body.is_prop():
+            return None
+        in_roots = {v for r in roots for v in free_vars(r)}
+        names = [v for v in free_vars(body) if v not in in_roots and v not in self.env.functions]
+        x = "x" if "x" in names else (names[0] if len(names) == 1 else "")
+        if not x:
+            return None
+        taken = set(self.env.functions) | set(self.problem.decls)
+        f = next(n for n in ("f", "g", "h", "p", "q", "F") if n not in taken and n != x)
+        self.env.functions.add(f)
+        return f, x, body
 
     # "there is a unique integer k such that P" -------------------------------------------
     def _exists(self, s: str) -> str:
@@ -907,7 +992,8 @@ _QUESTION_FILLER = frozenset(
     {"value", "of", "following", "expression", "simplified", "numerical", "exact", ":", "possible",
      "values", "is", "what", "simplify", "evaluate", "compute", "find", "determine", "to", "a",
      "fraction", "common", "form", "as", "decimal", "answer", "your", "express", "positive",
-     "negative", "real", "integer", "number", "result", "quantity", "final", "sum", "product"}
+     "negative", "real", "integer", "number", "result", "quantity", "final", "sum", "product",
+     "pair", "ordered", "triple"}
 )  # fmt: skip
 
 

@@ -84,11 +84,6 @@ def test_name_from_lean_command_first() -> None:
     assert translate(found, s).lean.startswith("theorem real_sq_nonneg ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a blueprint \\lean{…} name is rewritten (Foo.bar -> Foo_bar, foo' -> foo): the "
-    "Lean name the blueprint links to is not kept, and foo' may clash with foo",
-)
 @pytest.mark.parametrize("lean", ["Foo.bar", "sq_nonneg'"])
 def test_blueprint_lean_name_is_kept_verbatim(lean: str) -> None:
     s = extract(doc(f"\\begin{{lemma}}\\lean{{{lean}}}\n" + CLAIM + "\n\\end{lemma}")).statements[0]

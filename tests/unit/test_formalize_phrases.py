@@ -180,11 +180,6 @@ def test_lean_name(raw: str, name: str) -> None:
     assert formalize_statement("Then $1 < 2$.", name=raw).lean.startswith(f"theorem {name} ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lean_name keeps Lean keywords: a \\label{end} or \\label{by} gives "
-    "`theorem end …`, which Lean rejects",
-)
 @pytest.mark.parametrize("keyword", ["end", "by", "fun", "theorem", "where", "sorry"])
 def test_lean_name_avoids_keywords(keyword: str) -> None:
     assert lean_name(keyword) != keyword

@@ -4,8 +4,6 @@ the others."""
 
 from __future__ import annotations
 
-import pytest
-
 from texlean.analysis.lean_output import (
     apply,
     declaration,
@@ -152,11 +150,6 @@ def test_lemma_and_attributes_are_found() -> None:
     assert out == "theorem foo : 2 = 2 := by\n  rfl\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a commented-out declaration of the same name (inside /- … -/) is the one "
-    "replaced; the real declaration below it is left stale",
-)
 def test_commented_out_declaration_is_not_replaced() -> None:
     text = (
         "import Mathlib\n\n/-\ntheorem foo : 0 = 0 := by sorry\n-/\n\n"

@@ -16,6 +16,7 @@ Offsets are code points into the file's text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -151,10 +152,53 @@ def _doc_start(text: str, start: int) -> int:
     return opened
 
 
+def comments(text: str) -> list[tuple[int, int]]:
+    """The spans of the file's comments (``/- … -/`` nested, ``--`` to the end of the line)
+    and string literals, in order: a declaration written there is no declaration."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "/" and text.startswith("/-", i):
+            start, depth, i = i, 1, i + 2
+            while i < n and depth:
+                if text.startswith("/-", i):
+                    depth, i = depth + 1, i + 2
+                elif text.startswith("-/", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+            out.append((start, i))
+        elif c == "-" and text.startswith("--", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out.append((i, end))
+            i = end
+        elif c == '"':
+            start, i = i, i + 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i = min(i + 1, n)
+            out.append((start, i))
+        else:
+            i += 1
+    return out
+
+
+def _inside(spans: Sequence[tuple[int, int]], at: int) -> bool:
+    k = bisect_right(spans, (at, 1 << 62)) - 1
+    return k >= 0 and spans[k][0] <= at < spans[k][1]
+
+
 def find(text: str, name: str) -> Found | None:
-    """The declaration named ``name`` in a Lean file."""
+    """The declaration named ``name`` in a Lean file (not one inside a comment)."""
+    spans: list[tuple[int, int]] | None = None
     for m in DECLARATION.finditer(text):
         if m.group("name") != name:
+            continue
+        if spans is None:
+            spans = comments(text)
+        if _inside(spans, m.start()):
             continue
         start = m.start()
         nxt = _BOUNDARY.search(text, m.end())

@@ -66,6 +66,79 @@ class Context:
 
 EMPTY_CONTEXT = Context()
 _NAME = re.compile(r"[^A-Za-z0-9_]+")
+# words Lean's parser reserves: a declaration cannot be named by one of them
+LEAN_KEYWORDS = frozenset(
+    [
+        "at",
+        "by",
+        "do",
+        "fun",
+        "if",
+        "in",
+        "let",
+        "then",
+        "else",
+        "from",
+        "have",
+        "show",
+        "with",
+        "end",
+        "open",
+        "where",
+        "match",
+        "theorem",
+        "lemma",
+        "def",
+        "example",
+        "sorry",
+        "import",
+        "namespace",
+        "section",
+        "variable",
+        "universe",
+        "instance",
+        "structure",
+        "class",
+        "deriving",
+        "mutual",
+        "calc",
+        "suffices",
+        "using",
+        "Type",
+        "Prop",
+        "Sort",
+        "λ",
+        "Π",
+        "Σ",
+        "fun",
+        "for",
+        "unless",
+        "return",
+        "mut",
+        "axiom",
+        "abbrev",
+        "inductive",
+        "private",
+        "protected",
+        "noncomputable",
+        "partial",
+        "unsafe",
+        "macro",
+        "syntax",
+        "notation",
+        "infix",
+        "infixl",
+        "infixr",
+        "prefix",
+        "postfix",
+        "local",
+        "scoped",
+        "attribute",
+        "opaque",
+    ]
+)
+# a Lean name as a blueprint's \lean{…} gives it: dotted, primes allowed
+_DOTTED = re.compile(r"[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*")
 _KINDS = frozenset({"theorem", "lemma", "example"})
 
 
@@ -74,7 +147,18 @@ def lean_name(raw: str) -> str:
     name = _NAME.sub("_", raw.strip()).strip("_") or "statement"
     if name[0].isdigit():
         name = "s_" + name
+    if name in LEAN_KEYWORDS:
+        name += "_"
     return name
+
+
+def blueprint_name(raw: str) -> str:
+    """The name a blueprint's ``\\lean{…}`` gives, kept as written when it is a valid
+    (possibly dotted) Lean name, so that the blueprint's link holds; else :func:`lean_name`."""
+    name = raw.strip()
+    if _DOTTED.fullmatch(name) and not any(p in LEAN_KEYWORDS for p in name.split(".")):
+        return name
+    return lean_name(name)
 
 
 def hole(latex: str) -> str:

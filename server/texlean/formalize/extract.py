@@ -60,7 +60,7 @@ from ..tex.tokens import (
     TEXT,
     Token,
 )
-from .api import Context, Macro, lean_name
+from .api import Context, Macro, blueprint_name, lean_name
 
 _LATEX = load("latex")
 THEOREM_KINDS: dict[str, str] = dict(_LATEX["theorem_environments"])
@@ -721,7 +721,9 @@ def slug(env: str, body: str) -> str:
 def statement_name(
     env: str, body: str, label: str | None, lean: str | None, title: str | None
 ) -> str:
-    raw = lean or label or title or slug(env, body)
+    if lean:
+        return blueprint_name(lean)
+    raw = label or title or slug(env, body)
     return lean_name(raw)
 
 

@@ -28,7 +28,7 @@ from .analysis.present import Presented, present
 from .analysis.rules import catalog, resolve_code
 from .document.lines import split_lines
 from .engine import Engine, Report
-from .formalize.api import Translation, formalize_statement, hole, lean_name
+from .formalize.api import Translation, blueprint_name, formalize_statement, hole
 from .formalize.extract import extract, relevant
 from .lsp.convert import to_range
 from .settings import Settings
@@ -191,7 +191,7 @@ def _translate(latex: str, name: str) -> Translation:
         return formalize_statement(latex, name=name)
     except Exception:  # the translator's failure is this statement's, not the run's
         text = " ".join(latex.split())
-        ident = lean_name(name)
+        ident = blueprint_name(name)
         return Translation(
             name=ident,
             lean=f"theorem {ident} : {hole(text)} := by sorry",

@@ -216,7 +216,7 @@ def formalize_math(
 
 
 def _translate(latex: str, *, name: str, kind: str, context: Context, math: bool) -> Translation:
-    ident = lean_name(name)
+    ident = blueprint_name(name)  # a valid (dotted) Lean name is kept; anything else cleaned
     try:
         decl_kind = _kind(kind)
     except Exception:

@@ -73,22 +73,12 @@ def test_chain_in_the_claim() -> None:
     assert goal(t) == "x < (x + y) / 2 ∧ (x + y) / 2 < y"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a theorem whose body is only a formula ('$1 + 1 = 2$.') reads it as a "
-    "hypothesis and leaves the claim as a hole",
-)
 def test_lone_formula_is_the_claim() -> None:
     t = stmt("$1 + 1 = 2$.")
     assert goal(t) == "1 + 1 = 2"
     assert parts(t).hyps == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'For every real number $x$, $x^2 \\ge 0$.' becomes a hypothesis "
-    "(h₀ : ∀ x : ℝ, …) with a hole for the claim",
-)
 def test_universal_sentence_is_the_claim() -> None:
     t = stmt("For every real number $x$, $x^2 \\ge 0$.")
     p = parts(t)

@@ -106,6 +106,7 @@ class Reader:
         self.segments: dict[int, Segment] = {}
         self.skel: Skeleton | None = None
         self._decl_order = 0
+        self._sentence = 0
 
     # -- entry -----------------------------------------------------------------------------
     def read(self) -> Problem:
@@ -132,8 +133,10 @@ class Reader:
         if extracted.answer is not None:
             self._read_answer(extracted.answer)
         sentences = self._sentences(skel)
-        for sentence in sentences[:MAX_SENTENCES]:
+        for n, sentence in enumerate(sentences[:MAX_SENTENCES]):
+            self._sentence = n
             self._interpret(sentence)
+        self._promote_claim()
         for seg in skel.segments:
             if not seg.used and not seg.synthetic and seg.items:
                 if all(_is_mention(item) for item in seg.items):
@@ -142,6 +145,24 @@ class Reader:
         self.problem.notes = self.env.notes
         self.problem.functions = set(self.env.functions)
         return self.problem
+
+    def _promote_claim(self) -> None:
+        """A statement with no claim and no question ("$1 + 1 = 2$.", "For every real x,
+        x^2 ≥ 0."): the statements of its last sentence that no marker made hypotheses
+        ("let", "if", "suppose", …) are what it claims."""
+        p = self.problem
+        if p.claims or p.questions or self.src.rstrip().endswith("?"):
+            return
+        last = max((h.meta.get("unmarked", "") for h in p.hyps), key=_sentence_no, default="")
+        if not last:
+            return
+        p.claims = [h for h in p.hyps if h.meta.get("unmarked") == last]
+        p.hyps = [h for h in p.hyps if h.meta.get("unmarked") != last]
+        for c in p.claims:
+            for v in free_vars(c):
+                decl = p.decls.get(v)
+                if decl is not None and decl.scope == "forall":
+                    decl.scope = "theorem"
 
     # -- mathematics -------------------------------------------------------------------------
     def _tokens(self, seg: Segment) -> list[Tok]:
@@ -887,6 +908,7 @@ class Reader:
             st.base = role
             st.temp = False
         st.role = role
+        st.marked = True
         st.words = []
         st.placed_since_marker = False
         if st.pending in ("for", "if"):
@@ -937,6 +959,8 @@ class Reader:
                     item = Node(
                         "implies", (cond, item), "", cond.start, item.end, meta={"cond": "1"}
                     )
+            if bucket is problem.hyps and not st.marked and not st.cond_mode:
+                item.meta["unmarked"] = str(self._sentence)
             bucket.append(item)
             st.last = (bucket, len(bucket) - 1)
             st.placed_since_marker = True
@@ -984,6 +1008,7 @@ class _RoleState:
     pending: str = ""  # "or", "iff", "for", "if"
     last: tuple[list[Node], int] | None = None
     placed_since_marker: bool = False
+    marked: bool = False  # a role marker has been read in this sentence
     words: list[str] = field(default_factory=list)
     conditions: list[Node] = field(default_factory=list)
 
@@ -998,6 +1023,10 @@ _QUESTION_FILLER = frozenset(
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _sentence_no(text: str) -> int:
+    return int(text) if text.isdigit() else -1
+
+
 def _strip_trailing(toks: list[Tok]) -> list[Tok]:
     """Drop trailing punctuation and spacing before eof ("x = 3." → "x = 3")."""
     if not toks:

@@ -86,6 +86,33 @@ def test_universal_sentence_is_the_claim() -> None:
     assert p.goal == "∀ x : ℝ, x ^ 2 ≥ 0" or (p.variables, p.goal) == ({"x": "ℝ"}, "x ^ 2 ≥ 0")
 
 
+def test_for_every_natural_in_set_is_a_binder() -> None:
+    p = parts(stmt(r"For every $n \in \mathbb{N}$, $n + 0 = n$."))
+    assert (p.variables, p.hyps, p.goal) == ({"n": "ℕ"}, [], "n + 0 = n")
+
+
+def test_for_all_list_in_set_keeps_the_order() -> None:
+    p = parts(stmt(r"For all $x, y \in \mathbb{R}$, $|x + y| \le |x| + |y|$."))
+    assert list(p.variables) == ["x", "y"]
+    assert p.hyps == []
+    assert p.goal == "|x + y| ≤ |x| + |y|"
+
+
+def test_for_all_positive_integers_become_binders_and_facts() -> None:
+    p = parts(stmt(r"For all positive integers $a$ and $b$, $a + b \ge 2$."))
+    assert p.variables == {"a": "ℕ", "b": "ℕ"}
+    assert p.hyps == ["0 < a", "0 < b"]
+    assert p.goal == "a + b ≥ 2"
+
+
+def test_for_some_is_an_existential() -> None:
+    t = stmt(r"A natural number $n$ is even if $n = 2 m$ for some $m \in \mathbb{N}$.")
+    p = parts(t)
+    assert p.variables == {"n": "ℕ"}
+    assert "∃ m : ℕ, n = 2 * m" in p.goal
+    assert t.status == "complete"
+
+
 # -- questions ------------------------------------------------------------------------------
 
 

@@ -87,11 +87,6 @@ def test_two_memberships_in_one_sentence() -> None:
     assert p.goal == "x ^ n ≥ 0"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Let $x, y \\in \\mathbb{R}$' declares them as (y x : ℝ): binders in reverse "
-    "order of the text",
-)
 def test_binders_follow_the_order_of_the_text() -> None:
     p = parts(stmt(r"Let $x, y \in \mathbb{R}$. Then $x^2 + y^2 \ge 2xy$."))
     assert list(p.variables) == ["x", "y"]

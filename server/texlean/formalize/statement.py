@@ -455,6 +455,7 @@ class Reader:
             return  # "let n! denote the product 1 · 2 ⋯ n": notation the vocabulary knows
         s = _FILLER.sub(r"\1", s)
         s = self._apply_templates(s, self.phr.terms, prop=False)
+        s = self._for_some(s)
         s = self._math_declarations(s)
         s, question = self._question(s)
         s = self._declarations(s)
@@ -470,7 +471,21 @@ class Reader:
             if seg is None:
                 continue
             rest: list[Node] = []
-            for item in seg.items:
+            items = seg.items
+            for k, item in enumerate(items):
+                if (
+                    item.kind == "rel"
+                    and item.value == "∈"
+                    and item.args[1].kind == "numset"
+                    and item.args[0].kind == "var"
+                    and k > 0
+                    and all(x.kind == "var" for x in items[:k])
+                    and len(rest) == k
+                ):
+                    # "a, b \in \N": the list before the last name shares its set
+                    for x in items[:k]:
+                        self._declare(x.value, item.args[1].value, (), "theorem", x.start, x.end)
+                    rest = []
                 if self._declare_math(item):
                     seg.used = True
                     continue
@@ -565,7 +580,7 @@ class Reader:
                 "forall",
             ),
             # Integers x and y with …
-            (rf"^(?:the |two |three |four )?(?P<type>{tp}) (?P<vars>{_VARLIST})", "theorem"),
+            (rf"^(?:the |an? |two |three |four )?(?P<type>{tp}) (?P<vars>{_VARLIST})", "theorem"),
             # x is a positive integer (no article: "where x is real")
             (rf"(?P<vars>{_VARLIST}) (?:in|among|from|of) (?:the )?(?P<type>{tp})", "theorem"),
         ]
@@ -595,6 +610,9 @@ class Reader:
                     if seg is not None:
                         seg.used = True
                 keep = q if q in ("if", "let", "suppose", "assume", "given", "consider") else ""
+                if pattern.startswith("^") and re.match(r"\s*(?:is|are)\b", s[match_end:]):
+                    # "A natural number n is even if …": n stays the subject
+                    keep = s[m.start("vars") : m.start("vars") + used]
                 s = s[: m.start()] + " " + keep + " " + s[match_end:]
                 s = " ".join(s.split())
         return s
@@ -682,6 +700,61 @@ class Reader:
         f = next(n for n in ("f", "g", "h", "p", "q", "F") if n not in taken and n != x)
         self.env.functions.add(f)
         return f, x, body
+
+    # "n = 2m for some m \in \N" ------------------------------------------------------------
+    def _for_some(self, s: str) -> str:
+        """A statement followed by "for some <type> x" or "for some x ∈ S" holds for some x:
+        an existential around it."""
+        tp = self.phr.type_phrase.pattern
+        pattern = re.compile(
+            rf"(?P<P>§\d+§),? for (?:some|at least one|a suitable) (?:(?P<type>{tp}) )?(?P<vars>{_VARLIST})",
+            re.I,
+        )
+        for _ in range(4):
+            m = pattern.search(s)
+            if m is None:
+                break
+            body = self._item(m.group("P"))
+            if body is None or not body.is_prop():
+                break
+            names: list[str] = []
+            bty = ""
+            for sid in PLACEHOLDER.findall(m.group("vars")):
+                seg = self.segments.get(int(sid))
+                for item in seg.items if seg is not None else []:
+                    if item.kind == "rel" and item.value == "∈" and item.args[1].kind == "numset":
+                        bty = item.args[1].value
+                        item = item.args[0]
+                    for n in item.args if item.kind == "tuple" else (item,):
+                        if n.kind == "var":
+                            names.append(n.value)
+                        else:
+                            names = []
+                            break
+            if not names:
+                break
+            phrase = None
+            if m.group("type"):
+                tm = self.phr.type_phrase.search(m.group("type"))
+                if tm is not None:
+                    phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
+            facts: list[Node] = []
+            if phrase is not None:
+                bty = phrase.type or bty
+                for name in names:
+                    for f in phrase.facts:
+                        fact = self._fact(f, name)
+                        if fact is not None:
+                            facts.append(fact)
+            inner = conj([*facts, body]) or body
+            for name in reversed(names):
+                inner = Node("exists", (inner,), name, body.start, body.end, bty=bty)
+            for sid in PLACEHOLDER.findall(m.group(0)):
+                seg = self.segments.get(int(sid))
+                if seg is not None:
+                    seg.used = True
+            s = s[: m.start()] + self._new_segment(inner) + s[m.end() :]
+        return s
 
     # "there is a unique integer k such that P" -------------------------------------------
     def _exists(self, s: str) -> str:
@@ -932,6 +1005,8 @@ class Reader:
                     prev = bucket[idx]
                     node = Node("implies", (item, prev), "", item.start, prev.end)
                     node.meta["cond"] = "1"
+                    if "unmarked" in prev.meta:
+                        node.meta["unmarked"] = prev.meta["unmarked"]
                     bucket[idx] = node
                     st.pending = pending if pending == "if" else ""
                     return
@@ -942,7 +1017,10 @@ class Reader:
             if pending in ("or", "iff") and st.last is not None and st.last[0] is bucket and bucket:
                 prev = bucket.pop()
                 kind = "or" if pending == "or" else "iff"
-                bucket.append(Node(kind, (prev, item), "", prev.start, item.end))
+                joined = Node(kind, (prev, item), "", prev.start, item.end)
+                if "unmarked" in prev.meta:
+                    joined.meta["unmarked"] = prev.meta["unmarked"]
+                bucket.append(joined)
                 st.last = (bucket, len(bucket) - 1)
                 return
             if st.role == "question" and not st.cond_mode and question is None:

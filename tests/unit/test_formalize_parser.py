@@ -420,11 +420,6 @@ def test_value_seen_alone_makes_parentheses_a_product() -> None:
     assert "FRM007" not in codes(t)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Let $g$ be a function' does not declare g: g(x+1) still reports FRM008 "
-    "(undeclared function) and FRM007",
-)
 def test_function_declared_in_words_applies_without_hazard() -> None:
     t = stmt(r"Let $g$ be a function. Then $g(x+1) = 1$.")
     assert goal(t) == "g (x + 1) = 1"

@@ -52,11 +52,6 @@ def test_several_variables_share_a_declaration() -> None:
     assert sorted(p.hyps) == ["0 < a", "0 < b", "0 < c"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Let $p$ be a prime number and $a$ an integer' types a as ℕ: the second "
-    "declaration's noun is ignored",
-)
 def test_second_declaration_in_a_sentence_keeps_its_noun() -> None:
     p = parts(stmt("Let $p$ be a prime number and $a$ an integer. Then $a^p \\equiv a \\pmod p$."))
     assert p.variables["a"] == "ℤ"

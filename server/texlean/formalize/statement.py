@@ -281,6 +281,7 @@ class Reader:
     def _prescan(self, tokens: dict[int, list[Tok]], text: str) -> None:
         """Which letters are functions (declared or defined) and which are plain values."""
         env = self.env
+        text = " ".join(text.split())
         for _seg_id, toks in tokens.items():
             body = [t for t in toks if t.kind != "eof"]
             lone = len(body) == 1
@@ -583,6 +584,8 @@ class Reader:
             (rf"^(?:the |an? |two |three |four )?(?P<type>{tp}) (?P<vars>{_VARLIST})", "theorem"),
             # x is a positive integer (no article: "where x is real")
             (rf"(?P<vars>{_VARLIST}) (?:in|among|from|of) (?:the )?(?P<type>{tp})", "theorem"),
+            # "Let p be a prime and a an integer": the verb of the first declaration
+            (rf"\band (?P<vars>{_VARLIST}),? (?:an? |two |three |four )(?P<type>{tp})", "theorem"),
         ]
         for pattern, scope in forms:
             for _ in range(6):

@@ -20,6 +20,10 @@ and the hazard pass that follows the first publish.
 - **Command** ``texlean.formalizeDocument`` (``workspace/executeCommand``, argument:
   the document's URI) formalizes every statement and applies the edit with
   ``workspace/applyEdit``.
+- **Request** ``texlean/leanPreview`` (params ``{"textDocument": {"uri": …}}``): the
+  Lean text the whole document would become in a new ``.lean`` file (header and every
+  statement), without touching any file: ``{uri, version, lean, declarations, target}``
+  (``target``: the ``.lean`` URI the edits would write, or null).
 - **Hazards**: the engine reports the hazards of translations it has; after a
   document is published this feature translates the pending statements in short
   slices and publishes again (same version), so the first publish is never
@@ -65,6 +69,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND = "texlean.formalizeDocument"
+PREVIEW = "texlean/leanPreview"
 REWRITE = types.CodeActionKind.RefactorRewrite
 SOURCE = types.CodeActionKind.Source
 DATA_TAG = "formalize"
@@ -511,6 +516,29 @@ class FormalizeFeature:
             return None
         return target, self.file_edit(doc, target, decls), len(decls)
 
+    def lean_preview(self, params: Any) -> dict[str, Any]:
+        """The whole document as a new .lean file would hold it (nothing is written)."""
+        if isinstance(params, dict):
+            td = params.get("textDocument")
+            uri = td.get("uri") if isinstance(td, dict) else params.get("uri")
+        else:
+            uri = None
+        if not isinstance(uri, str):
+            raise JsonRpcInvalidParams(f"{PREVIEW} takes textDocument.uri (a string)")
+        doc = self.document(uri)
+        found = self.extracted(doc)
+        decls = [self._declaration(doc, s, found) for s in found.statements]
+        target = self.target(doc)
+        return {
+            "uri": doc.uri,
+            "version": doc.version,
+            "lean": lean_output.new_file(
+                self.server.settings.formalize.header, [d for _, d in decls]
+            ),
+            "declarations": len(decls),
+            "target": target.uri if target is not None else None,
+        }
+
     # -- code actions -------------------------------------------------------------
 
     def _resolvable(self) -> bool:
@@ -683,6 +711,11 @@ def register(server: TexleanServer, diagnostics: DiagnosticsFeature) -> Formaliz
     @server.guarded("hover")
     def hover(params: types.HoverParams) -> types.Hover | None:
         return feature.hover(params)
+
+    @server.feature(PREVIEW)
+    @server.guarded("lean preview")
+    def lean_preview(params: Any = None) -> dict[str, Any]:
+        return feature.lean_preview(params)
 
     @server.command(COMMAND)
     @_guarded_async(server, COMMAND)

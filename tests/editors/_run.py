@@ -39,6 +39,20 @@ class EditorRun:
         )
 
 
+def readme_snippet(marker: str, language: str) -> str:
+    """The first ``language`` code block after ``marker`` in the README: the editor tests
+    run the README's own configuration, so the two cannot drift apart."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    at = text.index(marker)
+    start = text.index(f"```{language}\n", at) + len(f"```{language}\n")
+    return text[start : text.index("```", start)]
+
+
+def substitute(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"expected {old!r} once in the README snippet:\n{text}"
+    return text.replace(old, new)
+
+
 def private_env(home: Path, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "NVIM", "VIM"))}
     for name in ("config", "data", "state", "cache"):

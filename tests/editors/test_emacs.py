@@ -1,6 +1,6 @@
 """texlean in real Emacs (Debian 12's 28.2) with eglot (Debian's elpa-eglot, 1.9), in
-batch mode, configured as the README's "Emacs (eglot)" snippet does
-(``eglot-server-programs`` → ``texlean serve``).  ``emacs/test.el`` drives the
+batch mode, configured by the README's eglot snippet itself (``eglot-server-programs``
+→ ``texlean serve``; the test puts in the executable's absolute path).  ``emacs/test.el`` drives the
 editor and writes what it saw as JSON; this test asserts on that JSON.
 
 Skipped only when ``emacs`` (Debian package ``emacs-nox``) or eglot (``elpa-eglot``)
@@ -10,16 +10,25 @@ is missing.
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from ._run import EXAMPLES, private_env, run_editor, server_executable
+from ._run import (
+    EXAMPLES,
+    private_env,
+    readme_snippet,
+    run_editor,
+    server_executable,
+    substitute,
+)
 
 EMACS = shutil.which("emacs")
 SCRIPT = Path(__file__).parent / "emacs" / "test.el"
+README_MARKER = "eglot (built into Emacs 29+"
 
 
 @functools.cache
@@ -50,8 +59,17 @@ def test_flymake_diagnostics_hover_and_formalize(tmp_path: Path) -> None:
     for example in EXAMPLES.glob("*.tex"):
         shutil.copy(example, work / example.name)
     out = tmp_path / "seen.json"
+    config = tmp_path / "texlean-eglot.el"
+    elisp = readme_snippet(README_MARKER, "elisp")
+    server = json.dumps(str(server_executable()))
+    config.write_text(substitute(elisp, '("texlean" "serve")', f'({server} "serve")'))
     env = private_env(
-        tmp_path / "home", {"TEXLEAN_TEST_OUT": str(out), "TEXLEAN_TEST_DIR": str(work)}
+        tmp_path / "home",
+        {
+            "TEXLEAN_CONFIG": str(config),
+            "TEXLEAN_TEST_OUT": str(out),
+            "TEXLEAN_TEST_DIR": str(work),
+        },
     )
     run = run_editor([EMACS, "--batch", "-l", str(SCRIPT)], work, env, out)
     print(f"emacs: {run.seconds:.2f} s")
@@ -67,8 +85,8 @@ def test_flymake_diagnostics_hover_and_formalize(tmp_path: Path) -> None:
     for code in ("SEC101", "SEC102", "SEC301", "SEC402"):
         assert any(f"texlean [{code}]: " in text for text in flymake), (code, flymake)
 
-    # Hover on \begin{theorem}: the Lean preview, as plain text (eglot 1.9 without
-    # markdown-mode does not offer markdown, and texlean honours that).
+    # Hover on \begin{theorem}: the Lean preview; plain text when eglot 1.9 offers no
+    # markdown (markdown-mode not installed), and texlean honours that.
     hover = seen["hover"]
     assert isinstance(hover, str), run.explain()
     assert "theorem Nat.sum_range_choose" in hover, hover

@@ -1,7 +1,8 @@
-"""texlean in real headless Neovim (Debian 12's 0.7.2), configured as the README's
-"Neovim 0.7" snippet does (``vim.lsp.start_client`` in a FileType autocmd, command
-``texlean serve``).  The Lua in ``nvim/`` drives the editor and writes what it saw as
-JSON; these tests assert on that JSON.
+"""texlean in real headless Neovim (Debian 12's 0.7.2), configured by the README's
+"Neovim 0.7" snippet itself (``vim.lsp.start_client`` in a FileType autocmd, command
+``texlean serve``; the test only puts in the executable's absolute path, and the
+README's on-save ``init_options`` for the on-save test).  The Lua in ``nvim/`` drives
+the editor and writes what it saw as JSON; these tests assert on that JSON.
 
 Skipped only when ``nvim`` is not installed (Debian package ``neovim``).
 """
@@ -11,23 +12,46 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from ._run import EXAMPLES, EditorRun, private_env, run_editor, server_executable
+from ._run import (
+    EXAMPLES,
+    EditorRun,
+    private_env,
+    readme_snippet,
+    run_editor,
+    server_executable,
+    substitute,
+)
 
 NVIM = shutil.which("nvim")
 INIT = Path(__file__).parent / "nvim" / "init.lua"
+README_MARKER = "Neovim 0.7 (Debian 12's"
+CHANGE_OPTIONS = "init_options = { diagnostics = { trigger = 'change', debounceMs = 150 } },"
+SAVE_OPTIONS = "init_options = { diagnostics = { trigger = 'save' } }"
 
 pytestmark = pytest.mark.skipif(
     NVIM is None, reason="Neovim is not installed: apt-get install neovim"
 )
 
 
-def run_nvim(
-    tmp_path: Path, file: str, scenario: str, init_options: dict[str, Any] | None = None
-) -> EditorRun:
+def readme_config(on_save: bool) -> str:
+    """The README's Neovim 0.7 snippet, running this repository's texlean."""
+    lua = readme_snippet(README_MARKER, "lua")
+    lua = substitute(
+        lua,
+        "cmd = { 'texlean', 'serve' }",
+        f"cmd = {{ {json.dumps(str(server_executable()))}, 'serve' }}",
+    )
+    if on_save:
+        readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+        assert f"`{SAVE_OPTIONS}`" in readme, "the README no longer shows the on-save options"
+        lua = substitute(lua, CHANGE_OPTIONS, SAVE_OPTIONS + ",")
+    return lua
+
+
+def run_nvim(tmp_path: Path, file: str, scenario: str) -> EditorRun:
     assert NVIM is not None
     assert server_executable().is_file(), f"{server_executable()} missing: run make setup"
     work = tmp_path / "work"
@@ -35,12 +59,14 @@ def run_nvim(
     for example in EXAMPLES.glob("*.tex"):
         shutil.copy(example, work / example.name)
     out = tmp_path / "seen.json"
+    config = tmp_path / "texlean.lua"
+    config.write_text(readme_config(on_save=scenario == "save"), encoding="utf-8")
     env = private_env(
         tmp_path / "home",
         {
+            "TEXLEAN_CONFIG": str(config),
             "TEXLEAN_TEST_OUT": str(out),
             "TEXLEAN_TEST_SCENARIO": scenario,
-            "TEXLEAN_INIT_OPTIONS": json.dumps(init_options) if init_options else "",
         },
     )
     argv = [NVIM, "--headless", "-n", "-i", "NONE", "-u", str(INIT), str(work / file)]
@@ -96,9 +122,7 @@ def test_diagnostics_hover_and_formalize_action(tmp_path: Path) -> None:
 
 
 def test_diagnostics_on_save(tmp_path: Path) -> None:
-    run = run_nvim(
-        tmp_path, "ordinary.tex", "save", init_options={"diagnostics": {"trigger": "save"}}
-    )
+    run = run_nvim(tmp_path, "ordinary.tex", "save")
     seen = run.seen
     assert seen is not None
     # Opening analyses the (clean) document; the edit alone reports nothing.

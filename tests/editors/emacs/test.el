@@ -2,11 +2,11 @@
 ;;
 ;; Run by tests/editors/test_emacs.py as `emacs --batch -l tests/editors/emacs/test.el'
 ;; with the environment:
-;;   TEXLEAN_SERVER      absolute path of the texlean executable (the README says "texlean")
+;;   TEXLEAN_CONFIG      the README's eglot snippet as the test adapted it (an .el file)
 ;;   TEXLEAN_TEST_OUT    where to write what was seen, as JSON
 ;;   TEXLEAN_TEST_DIR    a folder holding copies of examples/*.tex
 ;;
-;; Configures eglot as the README's "Emacs (eglot)" snippet does, opens
+;; Configures eglot with the README's eglot snippet, opens
 ;; looks-dangerous.tex, waits for flymake to show texlean's security diagnostics,
 ;; then opens theorems.tex, hovers \begin{theorem} (textDocument/hover), asks for
 ;; the code actions inside it and applies "Formalize to Lean 4 (...)".
@@ -41,14 +41,12 @@
     (let ((json-encoding-pretty-print nil))
       (insert (json-encode texlean-test-seen)))))
 
-;; ---- the README's eglot configuration (with the absolute path of the executable) ----
+;; The README's eglot snippet, taken from README.md by the test with the executable's
+;; absolute path put in.  Its `eglot-ensure' hook never fires in batch mode (it waits
+;; for a command loop), so the test starts eglot itself below.
 (package-initialize)
 (require 'eglot)
-(with-eval-after-load 'eglot
-  (add-to-list 'eglot-server-programs
-               `((latex-mode tex-mode plain-tex-mode LaTeX-mode)
-                 . (,(or (getenv "TEXLEAN_SERVER") "texlean") "serve"))))
-;; ---------------------------------------------------------------------------------------
+(load (getenv "TEXLEAN_CONFIG") nil t)
 (setq eglot-sync-connect t
       eglot-autoshutdown nil
       make-backup-files nil

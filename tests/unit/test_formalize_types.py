@@ -230,11 +230,6 @@ def test_inverse_of_a_variable_is_flagged_or_guarded() -> None:
     assert "FRM004" in codes(t) or "x ≠ 0" in parts(t).hyps
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a hazard's range stops before the closing brace: \\frac{a}{b} is reported as "
-    "'\\frac{a}{b', \\sqrt{x} as '\\sqrt{x'",
-)
 @pytest.mark.parametrize(
     ("latex", "code", "piece"),
     [(r"\sqrt{x} = 2", "FRM005", r"\sqrt{x}"), (r"x^{-1} = y", "FRM004", "x^{-1}")],

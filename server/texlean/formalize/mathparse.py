@@ -408,7 +408,7 @@ class MathParser:
             a = self.argument()
             b = self.argument()
             node = op("/", a, b)
-            node.start, node.end = t.start, max(b.end, t.end)
+            node.start, node.end = t.start, max(b.end, t.end, self._consumed_end())
             node.meta["frac"] = "1"
             return node
         if s == "\\sqrt":
@@ -419,19 +419,20 @@ class MathParser:
                 self.expect("sym", "]")
             arg = self.argument()
             if index is None:
-                node = Node("app", (arg,), "Real.sqrt", t.start, arg.end)
+                node = Node("app", (arg,), "Real.sqrt", t.start, max(arg.end, self._consumed_end()))
                 node.meta["domain"] = "nonneg"
                 return node
             root = op("/", num(1), index)
             root.paren = True
             node = op("^", arg, root)
             node.start = t.start
+            node.end = max(node.end, self._consumed_end())
             node.meta["root"] = "1"
             return node
         if s == "\\binom":
             a = self.argument()
             b = self.argument()
-            return Node("app", (a, b), "Nat.choose", t.start, b.end)
+            return Node("app", (a, b), "Nat.choose", t.start, max(b.end, self._consumed_end()))
         if s in vocab.big_operators:
             return self._big(t)
         if s in ("\\lfloor", "\\lceil"):
@@ -496,6 +497,12 @@ class MathParser:
                 depth -= 1
                 if depth <= 0:
                     return
+
+    def _consumed_end(self) -> int:
+        """Where the last token read ends (the closing brace of an argument)."""
+        if 0 < self.i <= len(self.toks):
+            return self.toks[self.i - 1].end
+        return -1
 
     def argument(self) -> Node:
         """A macro argument: a brace group or a single token (the first digit of a number)."""
@@ -916,6 +923,7 @@ class MathParser:
         if exponent.kind == "hole" and exponent.value in ORDINALS:
             return left
         node = op("^", left, exponent)
+        node.end = max(node.end, self._consumed_end())
         return node
 
     def _subscript(self, left: Node, t: Tok) -> Node:

@@ -35,16 +35,14 @@ README_MARKER = "eglot (built into Emacs 29+"
 def has_eglot() -> bool:
     assert EMACS is not None
     probe = '(progn (package-initialize) (princ (if (locate-library "eglot") "yes" "no")))'
-    try:
-        done = subprocess.run(
-            [EMACS, "--batch", "--eval", probe],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return False
+    # A hung probe is a failure (TimeoutExpired), not a reason to skip.
+    done = subprocess.run(
+        [EMACS, "--batch", "--eval", probe],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
     return done.stdout.strip().endswith("yes")
 
 

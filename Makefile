@@ -36,6 +36,12 @@ unit: setup
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e
 
+## vsix: the VS Code extension, client-vscode/texlean.vsix (Node 20+ and npm: npm ci,
+## strict type check, the extension's unit tests, esbuild bundle, vsce package)
+vsix:
+	cd client-vscode && npm ci --no-audit --no-fund && npm test && npm run package
+	@echo "install it with: code --install-extension client-vscode/texlean.vsix"
+
 ## bench: latency, throughput and memory figures (not tests; prints medians and ratios)
 bench: setup
 	$(BIN)/python bench/run.py

@@ -260,6 +260,7 @@ class Texlean implements vscode.TextDocumentContentProvider {
 
   render(): void {
     this.item.text = statusText(this.state);
+    this.item.accessibilityInformation = { label: `texlean: ${this.state}`, role: "button" };
     const tooltip = new vscode.MarkdownString(statusTooltip(this.state, this.lastStatus, this.stateDetail));
     this.item.tooltip = tooltip;
     this.item.backgroundColor =
@@ -317,7 +318,12 @@ class Texlean implements vscode.TextDocumentContentProvider {
   private previewUri(document: vscode.TextDocument): vscode.Uri {
     const base = document.uri.path.split("/").pop() ?? "document";
     const stem = base.replace(/\.[^.]*$/, "") || base;
-    return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${stem}.lean`, query: document.uri.toString() });
+    // the .lean extension lets a Lean extension, when installed, colour it
+    return vscode.Uri.from({
+      scheme: PREVIEW_SCHEME,
+      path: `/${stem} (Lean preview).lean`,
+      query: document.uri.toString(),
+    });
   }
 
   onDocumentChanged(document: vscode.TextDocument): void {

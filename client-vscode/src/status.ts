@@ -14,7 +14,9 @@ export function statusText(state: ServerState): string {
 }
 
 export function megabytes(bytes: unknown): string {
-  return typeof bytes === "number" && Number.isFinite(bytes) ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : "?";
+  if (typeof bytes !== "number" || !Number.isFinite(bytes)) return "?";
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function num(value: unknown): string {

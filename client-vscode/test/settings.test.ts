@@ -120,4 +120,5 @@ test("status bar text and tooltip", () => {
   assert.match(starting, /error: server not found/);
   assert.doesNotMatch(starting, /cache/);
   assert.match(statusTooltip("ready", { cache: "junk" }), /cache: \? entries/);
+  assert.match(statusTooltip("ready", { cache: { approxBytes: 20480 }, rssBytes: "x" }), /\(20 KB\)[\s\S]*memory: \? resident/);
 });

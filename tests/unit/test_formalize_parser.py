@@ -80,11 +80,6 @@ def test_binomial_arguments_are_naturals() -> None:
     assert parts(t).variables == {"n": "ℕ", "k": "ℕ"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a decimal under \\lfloor prints Int.floor (37 / 10): Lean elaborates the "
-    "numerals in ℕ, which has no FloorRing (\\frac{7}{2} gets its (7 : ℝ) ascription)",
-)
 def test_decimal_under_floor_is_real() -> None:
     assert "ℝ" in goal(math(r"\lfloor 3.7 \rfloor = 3"))
 

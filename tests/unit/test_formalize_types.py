@@ -108,11 +108,6 @@ def test_exponent_alone_is_a_natural() -> None:
     assert p.variables == {"a": "ℝ", "b": "ℕ", "c": "ℕ"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compared with its own ceiling, x is typed ℤ: `(x : ℤ) : Int.ceil (x : ℝ) ≥ x` "
-    "restricts the statement to integers",
-)
 def test_argument_of_a_ceiling_is_real() -> None:
     assert parts(math(r"\lceil x \rceil \geq x")).variables == {"x": "ℝ"}
 
@@ -213,7 +208,6 @@ def test_square_root_of_a_positive_variable_is_not_flagged() -> None:
     assert "FRM005" not in codes(t)
 
 
-@pytest.mark.xfail(strict=True, reason="FRM005 (root of a negative) is reported for √n with n : ℕ")
 def test_square_root_of_a_natural_is_not_flagged() -> None:
     assert "FRM005" not in codes(stmt("Let $n$ be a natural number. Then $\\sqrt{n} \\ge 0$."))
 

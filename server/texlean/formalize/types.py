@@ -463,7 +463,10 @@ class Elaborator:
         if k in ("abs",):
             return self._tree(leaf.args[0], scope, tstar, integral, depth + 1)
         if k in ("floor", "ceil"):
-            return self._tree(leaf.args[0], scope, "", False, depth + 1)
+            # the floor of an integer is itself: a variable floored alone is real
+            # (⌊n / 2⌋ can be about an integer n)
+            arg = leaf.args[0]
+            return self._tree(arg, scope, "ℝ" if arg.kind == "var" else "", False, depth + 1)
         if k in ("fact",):
             return self._tree(leaf.args[0], scope, "ℕ", True, depth + 1)
         if k == "inv":
@@ -655,9 +658,6 @@ class Elaborator:
         """Make Lean reach ``tstar`` for a relation: ascribe the first leaf if no leaf has it."""
         if not tstar:
             return a, b
-        leaves = self._leaves(a, []) + self._leaves(b, [])
-        if any(self.type_of(x, scope) == tstar for x in leaves):
-            return a, b
         if self._reaches(a, scope, tstar) or self._reaches(b, scope, tstar):
             return a, b
         if _ascribable(a):
@@ -668,6 +668,8 @@ class Elaborator:
         for leaf in self._leaves(node, []):
             if leaf.kind == "ascr" and leaf.value == tstar:
                 return True
+            if leaf.kind == "num" and not leaf.value.isdigit():
+                continue  # a decimal is printed as a fraction of numerals: it needs the type
             if self.type_of(leaf, scope) == tstar:
                 return True
         return False
@@ -811,7 +813,8 @@ class Elaborator:
         domain = node.meta.get("domain", "")
         if domain and args:
             target = args[-1]
-            if not self._known_sign(target, domain):
+            natural = domain == "nonneg" and self._natural_sum(node.args[-1], scope)
+            if not natural and not self._known_sign(target, domain):
                 code = "FRM005" if domain == "nonneg" else "FRM006"
                 lo, hi = span(node)
                 self.issues.append(Issue(code, (("expr", self.latex(lo, hi)),), lo, hi))
@@ -823,6 +826,19 @@ class Elaborator:
             elif name == "Nat.lcm":
                 out.value = "Int.lcm"
         return out
+
+    def _natural_sum(self, node: Node, scope: Scope, depth: int = 0) -> bool:
+        """Naturals and numerals joined by +, *, / and powers (no subtraction): ≥ 0."""
+        if depth > 100:
+            return False
+        if node.kind == "num":
+            return node.value.replace(".", "", 1).isdigit()
+        if node.kind == "var":
+            info = scope.lookup(node.value)
+            return info is not None and info.kind == "value" and info.ty == "ℕ"
+        if node.kind == "op" and node.value in ("+", "*", "/", "^"):
+            return all(self._natural_sum(a, scope, depth + 1) for a in node.args)
+        return False
 
     def _known_sign(self, node: Node, domain: str) -> bool:
         value = _evaluate(node)

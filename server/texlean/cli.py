@@ -1,8 +1,9 @@
 """The command line: ``texlean serve | check | formalize | rules``.
 
-``check`` prints what the server would report, without an editor.  Exit
-status: 0 when nothing at warning or above was found, 1 when something was,
-2 on usage or I/O errors (the other files are still checked).  ``formalize``
+``check`` prints what the server would report, without an editor, for CI and
+batches (:mod:`texlean.batch`).  Exit status: 0 when nothing at or above
+``--fail-on`` (default warning) was found, 1 when something was, 2 on usage or
+I/O errors (the other files are still checked).  ``formalize``
 writes the Lean 4 statements of a document's theorem-like environments (or of
 a JSON Lines file of informal statements); its exit status is 0 when every
 statement was translated completely, 1 when some were not, 2 on usage or I/O
@@ -15,26 +16,22 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from . import __version__, messages
 from .analysis import lean_output
-from .analysis.findings import Severity
 from .analysis.formal import translate
-from .analysis.present import Presented, present
-from .analysis.rules import catalog, resolve_code
-from .document.lines import split_lines
-from .engine import Engine, Report
+from .batch.discover import read_source
 from .formalize.api import Translation, blueprint_name, formalize_statement, hole
 from .formalize.extract import extract, relevant
-from .lsp.convert import to_range
 from .settings import Settings
 
-TEX_SUFFIXES = (".tex", ".sty", ".cls", ".ltx", ".dtx", ".bbx", ".cbx")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+LANG_HELP = (
+    "the language of messages (a BCP 47 or POSIX tag, e.g. fr or de_DE.UTF-8);"
+    " default: LC_ALL, LC_MESSAGES or LANG"
+)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -60,130 +57,17 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _files(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, str | None]]:
-    """(display name, path, error) for every file to check; path None for standard input.
-
-    ``error`` is set (and the path None) for a folder that holds no TeX file:
-    the user named something there is nothing to check in, a usage error.
-    """
-    for raw in paths:
-        if raw == "-":
-            yield "<stdin>", None, None
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in TEX_SUFFIXES)
-            if not found:
-                yield raw, None, messages.render("cli-no-files", {"path": raw})
-            for f in found:
-                yield str(f), f, None
-        else:
-            yield raw, p, None
-
-
-def read_source(name: str, path: Path | None) -> tuple[str | None, str | None]:
-    """The text of a file, or an error message (unreadable, binary, not UTF-8)."""
-    try:
-        data = sys.stdin.buffer.read() if path is None else path.read_bytes()
-    except OSError as exc:
-        return None, messages.render(
-            "cli-unreadable", {"path": name, "reason": exc.strerror or str(exc)}
-        )
-    if b"\x00" in data:
-        return None, messages.render("cli-binary", {"path": name})
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return None, messages.render("cli-not-utf8", {"path": name, "offset": str(exc.start)})
-
-
-def _json_item(name: str, lines: list[str], p: Presented) -> dict[str, Any]:
-    rng = to_range(lines, p.span, "utf-16")
-    return {
-        "path": name,
-        "range": {
-            "start": {"line": rng.start.line, "character": rng.start.character},
-            "end": {"line": rng.end.line, "character": rng.end.character},
-        },
-        "severity": p.severity.value,
-        "code": p.code,
-        "category": p.category.value,
-        "message": p.message,
-    }
-
-
-def _shown(report: Report, settings: Settings, show_suppressed: bool) -> list[Presented]:
-    """What ``check`` prints: the findings, and with ``show_suppressed`` those that
-    suppression comments hide, marked as such (in document order)."""
-    shown = present(report.visible(settings.suppression_comments), settings)
-    if not show_suppressed or not settings.suppression_comments or not report.suppressed:
-        return shown
-    hidden = [replace(p, suppressed=True) for p in present(report.suppressed, settings)]
-    return sorted(shown + hidden, key=lambda p: (p.span.line, p.span.col, p.code))
-
-
-def _code_list(raw: str | None, option: str) -> tuple[str, ...] | str:
-    """Rule codes from ``CODE,NAME,…``, or the message for the first unknown one."""
-    if raw is None:
-        return ()
-    codes = []
-    for item in raw.replace(",", " ").split():
-        code = resolve_code(item)
-        if code is None:
-            return messages.render("cli-unknown-rule", {"option": option, "name": item})
-        codes.append(code)
-    return tuple(codes)
-
-
-def _check_settings(args: argparse.Namespace) -> Settings | str:
-    """The settings ``check`` runs with (``--ignore``, ``--select``), or a usage error."""
-    ignore = _code_list(args.ignore, "--ignore")
-    if isinstance(ignore, str):
-        return ignore
-    select = _code_list(args.select, "--select")
-    if isinstance(select, str):
-        return select
-    if args.select is not None:
-        ignore = ignore + tuple(code for code in catalog() if code not in select)
-    return replace(Settings(), ignore=ignore, suppression_comments=not args.no_suppressions)
-
-
 def _check(args: argparse.Namespace) -> int:
-    settings_or_error = _check_settings(args)
-    if isinstance(settings_or_error, str):
-        print(f"texlean: {settings_or_error}", file=sys.stderr)
-        return EXIT_ERROR
-    settings = settings_or_error
-    engine = Engine(timeout_seconds=args.timeout_ms / 1000)
-    status = EXIT_CLEAN
-    io_error = False
-    out: list[dict[str, Any]] = []
-    for name, path, problem in _files(args.paths):
-        text, error = (None, problem) if problem is not None else read_source(name, path)
-        if text is None:
-            print(f"texlean: {error}", file=sys.stderr)
-            io_error = True
-            continue
-        report = engine.analyse_text(text, uri=name)
-        lines = split_lines(text)
-        for p in _shown(report, settings, args.show_suppressed):
-            if p.severity.rank >= Severity.WARNING.rank and not p.suppressed:
-                status = EXIT_FINDINGS
-            if args.format == "json":
-                item = _json_item(name, lines, p)
-                if args.show_suppressed:
-                    item["suppressed"] = p.suppressed
-                out.append(item)
-            else:
-                mark = " (suppressed)" if p.suppressed else ""
-                print(
-                    f"{name}:{p.span.line + 1}:{p.span.col + 1}: "
-                    f"{p.severity.value} {p.code} {p.message}{mark}"
-                )
-    if args.format == "json":
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    return EXIT_ERROR if io_error else status
+    from .batch import check
+
+    return check.main(args)
+
+
+def _use_language(args: argparse.Namespace) -> None:
+    """``--lang``, else the environment's locale, for ``formalize`` and ``rules``."""
+    from .batch import language
+
+    language.use(language.choose(getattr(args, "lang", None)))
 
 
 def _translate(latex: str, name: str) -> Translation:
@@ -241,6 +125,7 @@ def _formalize_jsonl(args: argparse.Namespace) -> int:
 
 
 def _formalize(args: argparse.Namespace) -> int:
+    _use_language(args)
     if (args.file is None) == (args.jsonl is None):
         print("texlean: formalize takes a .tex file or --jsonl FILE (not both)", file=sys.stderr)
         return EXIT_ERROR
@@ -282,6 +167,7 @@ def _formalize(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> int:
     from . import docs_gen
 
+    _use_language(args)
     if args.format == "json":
         json.dump(docs_gen.catalog_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -313,13 +199,69 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     check = sub.add_parser(
-        "check", help="report what the server would report, for files and folders"
+        "check",
+        help="report what the server would report, for files and folders",
+        description="Check LaTeX files for CI and batches. Exit status: 0 when nothing at or"
+        " above --fail-on was found, 1 when something was, 2 on usage or I/O errors.",
     )
     check.add_argument(
-        "paths", nargs="+", help="files, folders (searched recursively) or - for stdin"
+        "paths",
+        nargs="+",
+        help="files, folders (searched recursively), globs (expanded here too) or - for stdin",
     )
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--timeout-ms", type=int, default=20_000, help="analysis budget per file")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default="text",
+        help="text (default), json, sarif (SARIF 2.1.0) or github (workflow commands)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "information", "hint", "never"),
+        help="the lowest severity that makes the exit status 1 (default: warning)",
+    )
+    check.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="skip files matching GLOB (a name or a path; ** spans folders); repeatable",
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="worker processes (default: the number of CPUs; 1 = in this process)",
+    )
+    check.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the project root includes are followed inside (default: the nearest folder"
+        " with .git or latexmkrc, else the file's folder)",
+    )
+    check.add_argument(
+        "--no-includes",
+        action="store_true",
+        help="check each file on its own, without following \\input, \\include, \\subfile",
+    )
+    check.add_argument(
+        "--config", metavar="FILE", help="texlean.toml or pyproject.toml to read settings from"
+    )
+    check.add_argument("--no-config", action="store_true", help="read no configuration file")
+    check.add_argument(
+        "--timeout-ms", type=int, help="analysis budget per document (default 20000)"
+    )
+    check.add_argument(
+        "--max-file-size",
+        metavar="SIZE",
+        help="files larger than this are not analysed (SEC902); default 20MB",
+    )
+    check.add_argument(
+        "--max-memory",
+        metavar="SIZE",
+        help="a worker whose memory (RSS) passes this stops its document (SEC902);"
+        " default 2048MB; a bare number is MB",
+    )
     check.add_argument(
         "--ignore", metavar="CODE,…", help="never report these rules (codes or names)"
     )
@@ -338,6 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="ignore the documents' `% texlean:` suppression comments"
         " (for documents you did not write)",
     )
+    check.add_argument(
+        "--source",
+        action=argparse.BooleanOptionalAction,
+        help="text format: print each finding's source line and a caret under it"
+        " (default: when standard output is a terminal)",
+    )
+    check.add_argument("--quiet", "-q", action="store_true", help="no progress bar on a terminal")
+    check.add_argument(
+        "--rules-uri",
+        metavar="URI",
+        help="sarif: where docs/rules.md is published (helpUri = URI#CODE)",
+    )
+    check.add_argument("--lang", metavar="TAG", help=LANG_HELP)
     check.set_defaults(run=_check)
 
     formalize = sub.add_parser(
@@ -358,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     formalize.add_argument(
         "--no-header", action="store_true", help="leave out the header (import Mathlib …)"
     )
+    formalize.add_argument("--lang", metavar="TAG", help=LANG_HELP)
     formalize.set_defaults(run=_formalize)
 
     rules = sub.add_parser("rules", help="list the rules texlean reports (the rule catalog)")
@@ -374,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
         const="markdown",
         help="print docs/rules.md (same as --format markdown)",
     )
+    rules.add_argument("--lang", metavar="TAG", help=LANG_HELP)
     rules.set_defaults(run=_rules)
     return parser
 

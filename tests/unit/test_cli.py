@@ -87,6 +87,7 @@ def test_json_format(capsys: pytest.CaptureFixture[str], files: dict[str, Path])
             "code": "SEC101",
             "category": "security",
             "message": "runs the shell command `rm -rf ~` when compiled with -shell-escape",
+            "name": "shell-escape-write18",
         },
         {
             "path": str(files["broken"]),
@@ -96,6 +97,7 @@ def test_json_format(capsys: pytest.CaptureFixture[str], files: dict[str, Path])
             "code": "STR002",
             "category": "structure",
             "message": items[1]["message"],
+            "name": "unclosed-brace",
         },
     ]
     assert "never closed" in items[1]["message"]

@@ -1,0 +1,1 @@
+"""Output formats of ``texlean check``: text, json, sarif, github."""

@@ -1,0 +1,463 @@
+"""Run a batch: read the inputs, build the documents, analyse them in workers.
+
+The main process reads every file once (the include graph needs it), splices
+each root document's includes (:mod:`.project`) and hands the compiled text
+to a worker; workers analyse and render, and results come back in input
+order whatever order the workers finish in.  Limits: a file larger than
+``max_file_size`` is not read, an analysis has ``timeout_ms`` (the engine's
+budget), and a worker whose RSS passes ``max_memory`` stops the document it
+is on; each of these is a finding (SEC902 or SEC900), and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..analysis.findings import Finding, Severity, Span
+from ..analysis.present import Presented, present
+from ..settings import Settings
+from . import language
+from .discover import STDIN, Input, decode, read_source
+from .project import Builder, Segment, SourceMap, Unit, display_name, find_root
+
+MB = 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = 20 * MB
+DEFAULT_MAX_MEMORY = 2048 * MB
+DEFAULT_TIMEOUT_MS = 20_000
+
+
+@dataclass(frozen=True)
+class Options:
+    settings: Settings = field(default_factory=Settings)
+    show_suppressed: bool = False
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_memory: int = DEFAULT_MAX_MEMORY
+    jobs: int = 1
+    lang: str | None = None
+    root: Path | None = None
+    follow_includes: bool = True
+    progress: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One finding as reported: the file it is in, presented, its source line."""
+
+    name: str  # the file's display name
+    path: Path | None  # resolved; None for standard input
+    root: Path | None  # the project root the file belongs to
+    presented: Presented
+    lines: tuple[str, ...] = ()  # the file's lines the finding spans (for text, UTF-16)
+
+
+@dataclass
+class Outcome:
+    items: list[Item] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # I/O errors, already worded
+    files: int = 0  # files checked (roots and what they include)
+
+
+# -- the worker side -----------------------------------------------------------------------
+
+
+class MemoryWatch:
+    """Interrupts the analysis in this process's main thread when RSS passes a limit."""
+
+    def __init__(self, limit: int) -> None:
+        import psutil
+
+        self.limit = limit
+        self.process = psutil.Process()
+        self.lock = threading.Lock()
+        self.armed = False
+        self.tripped = False
+        self.thread = threading.Thread(target=self._watch, daemon=True, name="texlean-rss")
+        self.thread.start()
+
+    def over(self) -> bool:
+        return bool(self.process.memory_info().rss > self.limit)
+
+    def _watch(self) -> None:
+        import time
+
+        while True:
+            time.sleep(0.05)
+            with self.lock:
+                if self.armed and not self.tripped and self.over():
+                    self.tripped = True
+                    _thread.interrupt_main()
+
+
+@dataclass
+class _Worker:
+    settings: Settings
+    show_suppressed: bool
+    timeout_ms: int
+    max_memory: int
+    lang: str | None
+    engine: object = None
+    watch: MemoryWatch | None = None
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(options: Options) -> None:
+    global _WORKER
+    language.use(options.lang)
+    _WORKER = _Worker(
+        options.settings,
+        options.show_suppressed,
+        options.timeout_ms,
+        options.max_memory,
+        options.lang,
+    )
+
+
+def _not_analysed(reason: str) -> Finding:
+    return Finding("SEC902", Span(0, 0, 0, 0), (("reason", reason),))
+
+
+def _shown(report: object, settings: Settings, show_suppressed: bool) -> list[Presented]:
+    from ..engine import Report
+
+    assert isinstance(report, Report)
+    shown = present(report.visible(settings.suppression_comments), settings)
+    if not show_suppressed or not settings.suppression_comments or not report.suppressed:
+        return shown
+    hidden = [replace(p, suppressed=True) for p in present(report.suppressed, settings)]
+    return sorted(shown + hidden, key=lambda p: (p.span.line, p.span.col, p.code))
+
+
+def analyse_unit(unit: Unit) -> list[tuple[int, Presented]]:
+    """The presented findings of one document, each with the index of its file."""
+    from ..engine import Engine
+
+    w = _WORKER
+    assert w is not None
+    if w.engine is None:
+        w.engine = Engine(timeout_seconds=w.timeout_ms / 1000)
+    engine = w.engine
+    assert isinstance(engine, Engine)
+    if w.watch is None and w.max_memory > 0:
+        w.watch = MemoryWatch(w.max_memory)
+    watch = w.watch
+    out: list[tuple[int, Presented]] = []
+    try:
+        if watch is not None:
+            if watch.over():
+                raise MemoryError
+            with watch.lock:
+                watch.armed, watch.tripped = True, False
+        report = engine.analyse_text(unit.text, uri=unit.name)
+        if watch is not None:
+            with watch.lock:
+                watch.armed = False
+    except (KeyboardInterrupt, MemoryError):
+        if watch is None or not (watch.tripped or watch.over()):
+            raise
+        watch.armed = False
+        engine.chunk_cache.discard(lambda key: True)
+        limit = f"its analysis took more than {w.max_memory // MB} MB of memory (--max-memory)"
+        return [(0, p) for p in present([_not_analysed(limit)], w.settings)]
+    source = unit.source
+    for p in _shown(report, w.settings, w.show_suppressed):
+        f, span = source.map_span(p.span)
+        out.append((f, replace(p, span=span)))
+    for f, note in unit.notes:
+        out.extend((f, p) for p in present([note], w.settings))
+    return out
+
+
+# -- the main side -------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    """One root document to analyse, or one that is reported without analysis."""
+
+    order: int
+    unit: Unit | None
+    root: Path | None
+    direct: list[tuple[int, Presented]] = field(default_factory=list)
+
+
+class _Files:
+    """Every file read once: text, or why not."""
+
+    def __init__(self, max_file_size: int, given: dict[Path, str]) -> None:
+        self.max_file_size = max_file_size
+        self.given = given
+        self.cache: dict[Path, tuple[str | None, str | None]] = {}
+        self.split: dict[Path, tuple[str, ...]] = {}
+
+    def lines(self, path: Path) -> tuple[str, ...]:
+        if path not in self.split:
+            text, _ = self.cache.get(path, (None, None))
+            self.split[path] = _lines_of(text) if text else ()
+        return self.split[path]
+
+    def display(self, path: Path) -> str:
+        return display_name(path, self.given)
+
+    def too_large(self, path: Path) -> int | None:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        return size if size > self.max_file_size else None
+
+    def read(self, path: Path) -> tuple[str | None, str | None]:
+        key = path.resolve()
+        if key not in self.cache:
+            size = self.too_large(path)
+            if size is not None:
+                limit = (
+                    f"{self.max_file_size // MB} MB"
+                    if self.max_file_size >= MB
+                    else (f"{self.max_file_size} bytes")
+                )
+                self.cache[key] = (None, f"it is larger ({size:,} bytes) than the {limit} limit")
+            else:
+                self.cache[key] = read_source(self.display(path), path)
+        return self.cache[key]
+
+
+def _lines_of(text: str) -> tuple[str, ...]:
+    from ..document.lines import split_lines
+
+    return tuple(split_lines(text))
+
+
+def _closure(start: Path, edges: Callable[[Path], list[Path]]) -> set[Path]:
+    seen: set[Path] = set()
+    todo = list(edges(start))
+    while todo:
+        p = todo.pop()
+        if p not in seen:
+            seen.add(p)
+            todo.extend(edges(p))
+    return seen
+
+
+def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[str], _Files]:
+    """The documents to analyse in input order, and the I/O errors."""
+    given = {i.path.resolve(): i.name for i in inputs if i.path is not None}
+    files = _Files(options.max_file_size, given)
+    errors: list[str] = []
+    builders: dict[Path, Builder] = {}
+
+    def builder(path: Path) -> Builder:
+        root = (options.root or find_root(path)).resolve()
+        if root not in builders:
+            builders[root] = Builder(root, files.read, options.max_file_size, files.display)
+        return builders[root]
+
+    readable: list[tuple[int, Input, str | None]] = []
+    docs: list[_Doc] = []
+    settings = options.settings
+    for order, inp in enumerate(inputs):
+        if inp.path is None:
+            data = sys.stdin.buffer.read()
+            text, error = decode(inp.name, data)
+            if text is None:
+                errors.append(error or inp.name)
+                continue
+            unit = Unit(inp.name, text, SourceMap([Path(STDIN)]), names=[inp.name])
+            unit.source.add(_segment0())
+            files.cache[Path(STDIN)] = (text, None)
+            docs.append(_Doc(order, unit, None))
+            continue
+        size = files.too_large(inp.path)
+        if size is not None:
+            _, why = files.read(inp.path)
+            note = _not_analysed(why or "too large")
+            unit = Unit(inp.name, "", SourceMap([inp.path.resolve()]), names=[inp.name])
+            docs.append(
+                _Doc(
+                    order, unit, builder(inp.path).root, [(0, p) for p in present([note], settings)]
+                )
+            )
+            continue
+        text, error = files.read(inp.path)
+        if text is None:
+            errors.append(error or inp.name)
+            continue
+        readable.append((order, inp, text))
+
+    # which given files another given file includes (those are analysed as part of it)
+    edges_cache: dict[Path, list[Path]] = {}
+
+    def edges(path: Path) -> list[Path]:
+        if path not in edges_cache:
+            edges_cache[path] = []
+            text, _ = files.read(path)
+            if text is not None:
+                edges_cache[path] = list(builder(path).targets(path, text))
+        return edges_cache[path]
+
+    roots: list[tuple[int, Input, str]] = []
+    if options.follow_includes:
+        reach = {
+            inp.path.resolve(): _closure(inp.path.resolve(), edges)
+            for _, inp, _ in readable
+            if inp.path
+        }
+        texts = {i.path.resolve(): t for _, i, t in readable if i.path}
+        rank = {k: n for n, k in enumerate(reach)}
+
+        def is_document(k: Path) -> bool:
+            t = texts.get(k) or ""
+            return "\\documentclass" in t or "\\begin{document}" in t
+
+        def included(k: Path) -> bool:
+            return any(k in reach[o] for o in reach if o != k)
+
+        # files no other given file includes are roots; in an include loop the
+        # document (\documentclass) that reaches most is
+        candidates = sorted(
+            reach, key=lambda k: (included(k), not is_document(k), -len(reach[k]), rank[k])
+        )
+        chosen: set[Path] = set()
+        covered: set[Path] = set()
+        for k in candidates:
+            if k not in covered:
+                chosen.add(k)
+                covered |= reach[k] | {k}
+        roots = [
+            (o, i, t)
+            for o, i, t in readable
+            if i.path and i.path.resolve() in chosen and t is not None
+        ]
+    else:
+        roots = [(o, i, t) for o, i, t in readable if t is not None]
+    for order, inp, text in roots:
+        assert inp.path is not None
+        b = builder(inp.path)
+        if options.follow_includes:
+            unit = b.build(inp.path, text, inp.name)
+        else:
+            unit = Unit(inp.name, text, SourceMap([inp.path.resolve()]), names=[inp.name])
+            unit.source.add(_segment0())
+        docs.append(_Doc(order, unit, b.root))
+    docs.sort(key=lambda d: d.order)
+    return docs, errors, files
+
+
+def _segment0() -> Segment:
+    return Segment(0, 0, 0, 0)
+
+
+def _pool(options: Options, workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(options,)
+    )
+
+
+def _progress(total: int, enabled: bool) -> Callable[[], None]:
+    if not enabled or total < 2:
+        return lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="doc", file=sys.stderr, leave=False, dynamic_ncols=True)
+    lock = threading.Lock()
+
+    def tick() -> None:
+        with lock:
+            bar.update(1)
+            if bar.n >= total:
+                bar.close()
+
+    return tick
+
+
+def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
+    """The findings, document by document in input order (an I/O error as a string
+    where it happened, so a caller can print both in one stream)."""
+    docs, errors, files = plan(inputs, options)
+    yield from errors
+    pending = [d for d in docs if d.unit is not None and d.unit.text]
+    workers = max(1, min(options.jobs, len(pending)))
+    tick = _progress(len(docs), options.progress)
+    results: dict[int, Future[list[tuple[int, Presented]]] | list[tuple[int, Presented]]] = {}
+    pool: ProcessPoolExecutor | None = None
+    if workers > 1:
+        pool = _pool(options, workers)
+        # the largest documents first: the batch ends when the slowest worker does
+        for d in sorted(pending, key=lambda d: -len(d.unit.text if d.unit else "")):
+            assert d.unit is not None
+            fut = pool.submit(analyse_unit, d.unit)
+            fut.add_done_callback(lambda _f: tick())
+            results[d.order] = fut
+    else:
+        _init_worker(options)
+    seen: set[tuple[object, ...]] = set()
+    try:
+        for d in docs:
+            unit = d.unit
+            found: list[tuple[int, Presented]] = list(d.direct)
+            if unit is not None and unit.text:
+                r = results.get(d.order)
+                if r is None:
+                    r = analyse_unit(unit)
+                    tick()
+                try:
+                    found += r.result() if isinstance(r, Future) else r
+                except Exception as exc:  # a worker that died: the batch goes on
+                    yield f"{unit.name}: analysis failed ({type(exc).__name__}: {exc})"
+                    continue
+            else:
+                tick()
+            yield from _items(d, found, files, seen)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _items(
+    doc: _Doc, found: list[tuple[int, Presented]], files: _Files, seen: set[tuple[object, ...]]
+) -> Iterator[Item]:
+    unit = doc.unit
+    if unit is None:
+        return
+    source = unit.source
+    rank = {f: (0 if f == 0 else 1, unit.names[f]) for f in range(len(source.files))}
+    found.sort(key=lambda fp: (rank[fp[0]], fp[1].span.line, fp[1].span.col, fp[1].code))
+    for f, p in found:
+        path = source.files[f]
+        key = (path, p.span, p.code, p.message, p.suppressed)
+        if key in seen:  # a file two documents include: reported once
+            continue
+        seen.add(key)
+        lines = files.lines(path)[p.span.line : p.span.end_line + 1]
+        stdin = str(path) == STDIN
+        yield Item(unit.names[f], None if stdin else path, None if stdin else doc.root, p, lines)
+
+
+def count_at_or_above(items: Sequence[Item], threshold: Severity | None) -> int:
+    if threshold is None:
+        return 0
+    return sum(
+        1
+        for i in items
+        if not i.presented.suppressed and i.presented.severity.rank >= threshold.rank
+    )
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

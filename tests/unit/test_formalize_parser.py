@@ -113,11 +113,6 @@ def test_congruence_to_a_residue() -> None:
     assert goal(math(r"a \equiv 3 \pmod 7")) in {"a ≡ 3 [MOD 7]", "a % 7 = 3"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="-3 ≡ 4 (mod 7) prints `-3 % 7 = 4` with no type: Lean elaborates the "
-    "numerals in ℕ and fails (no Neg ℕ); it needs (-3 : ℤ) or [ZMOD 7]",
-)
 def test_congruence_of_a_negative_literal_is_integral() -> None:
     assert "ℤ" in goal(math(r"-3 \equiv 4 \pmod 7")) or "ZMOD" in goal(math(r"-3 \equiv 4 \pmod 7"))
 

@@ -340,7 +340,7 @@ def remainders(node: Node, depth: int = 0) -> Node:
             and b.value.isdigit()
             and n.value.isdigit()
             and int(b.value) < int(n.value)
-            and a.kind != "num"
+            and free_vars(a)
         ):
             return rel("=", Node("op", (a, n), "%", a.start, n.end), b)
         return node

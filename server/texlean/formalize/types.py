@@ -344,6 +344,8 @@ class Elaborator:
         if k == "modeq":
             leaves = [x for a in node.args for x in self._leaves(a, [])]
             t = join(*(self.type_of(x, scope, depth + 1) for x in leaves))
+            if t in ("", "ℕ") and any(_has_negative_literal(a) for a in node.args):
+                t = "ℤ"  # -1 ≡ 6 (mod 7): a congruence of integers
             for side in node.args:
                 changed |= self._tree(side, scope, t, True, depth + 1)
             return changed
@@ -559,7 +561,7 @@ class Elaborator:
         if k == "modeq":
             leaves = [x for a in node.args for x in self._leaves(a, [])]
             tstar = join(*(self.type_of(x, scope) for x in leaves)) or "ℕ"
-            if tstar not in ("ℕ", "ℤ"):
+            if tstar not in ("ℕ", "ℤ") or any(_has_negative_literal(a) for a in node.args):
                 tstar = "ℤ"
             args = [self._arith(a, scope, tstar, True, depth + 1) for a in node.args]
             out = node.with_args(*args)

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint unit e2e bench vsix clean groundtruth
+.PHONY: setup messages demo test lint unit e2e bench vsix clean groundtruth
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# gettext catalogs: .po in git, .mo compiled here (an editable install may skip build_py)
+PO := $(wildcard server/texlean/locale/*/LC_MESSAGES/texlean.po)
+MO := $(PO:.po=.mo)
+$(MO): %.mo: %.po $(STAMP)
+	$(BIN)/python -m texlean.i18n.build $<
+
+setup: $(STAMP) $(MO)
+
+## messages: regenerate locale/texlean.pot from grammars/ and merge it into every .po
+messages: setup
+	$(BIN)/python -m texlean.i18n.extract --update
 
 ## demo: check the example documents (a harmless-but-scary one and an ordinary one)
 demo: setup

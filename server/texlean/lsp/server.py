@@ -77,7 +77,9 @@ class TexleanServer(LanguageServer):
             except Exception as exc:  # one feature's failure stays its own
                 self.report_feature_error(getattr(listener, "__qualname__", "feature"), exc)
 
-    def apply_settings(self, settings: Settings, problems: list[Problem]) -> None:
+    def apply_settings(
+        self, settings: Settings, problems: list[Problem], language_changed: bool = False
+    ) -> None:
         for problem in problems:
             self.window_show_message(
                 types.ShowMessageParams(
@@ -85,7 +87,7 @@ class TexleanServer(LanguageServer):
                     message=messages.render(problem.key, problem.params),
                 )
             )
-        changed = settings != self.settings
+        changed = settings != self.settings or language_changed  # messages to re-render
         self.settings = settings
         self.engine.timeout_seconds = settings.analysis.timeout_ms / 1000
         if changed:

@@ -155,7 +155,7 @@ def text_listing() -> str:
     lines = []
     for cells, rule in zip(rows, all_rules, strict=True):
         line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells))
-        line += "  " + rule.title
+        line += "  " + messages.rule_title(rule.code, rule.title)  # in the chosen language
         conditions = severity_conditions(rule)
         if conditions:
             line += f"  [{conditions}]"

@@ -251,3 +251,16 @@ def test_pot_is_current(tmp_path: Path) -> None:
     pot = tmp_path / "texlean.pot"
     pot.write_bytes(extract.POT.read_bytes())
     assert extract.write_pot(pot) is False, "locale/texlean.pot is stale: run make messages"
+
+
+def test_rules_listing_titles_follow_the_language() -> None:
+    from texlean import docs_gen
+
+    messages.use_language("ja")
+    listing = docs_gen.text_listing()
+    assert "\\write18 によるシェルコマンドの実行" in listing and "SEC101" in listing
+    messages.use_language("en")
+    assert "\\write18 runs a shell command" in docs_gen.text_listing()
+    # the generated documentation stays English whatever the language
+    messages.use_language("fr")
+    assert "\\write18 runs a shell command" in docs_gen.markdown()

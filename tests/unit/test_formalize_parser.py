@@ -161,11 +161,6 @@ def test_quantified_variable_is_not_a_theorem_variable() -> None:
     assert "x" not in parts(t).variables
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="propositional variables are typed ℝ: `(p q : ℝ) : p ∧ q → p` does not "
-    "typecheck (p q should be Prop)",
-)
 def test_propositional_variables_are_props() -> None:
     t = math(r"p \land q \implies p")
     assert parts(t).variables.get("p") == "Prop"
@@ -203,28 +198,15 @@ def test_not_in_and_empty_set() -> None:
     assert goal(math(r"S = \emptyset")) == "S = ∅"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a set named by a set-builder is typed ℝ: `(S : ℝ) : S = {x : ℝ | x > 0}` "
-    "does not typecheck (S should be Set ℝ)",
-)
 def test_set_variable_has_a_set_type() -> None:
     assert parts(math(r"S = \{x \mid x > 0\}")).variables["S"] == "Set ℝ"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="membership types the element ℝ and the set Finset ℕ: `(x : ℝ) (S : Finset ℕ) "
-    ": x ∈ S` does not typecheck",
-)
 def test_membership_element_type_matches_the_set() -> None:
     v = parts(math(r"x \in S")).variables
     assert v["S"].split()[-1] == v["x"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="\\cup, \\cap and \\setminus between set variables become holes"
-)
 @pytest.mark.parametrize(
     ("latex", "lean"),
     [

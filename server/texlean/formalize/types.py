@@ -157,8 +157,10 @@ class Elaborator:
                     changed = True
             if not changed:
                 break
+        defaulted: set[int] = set()
         for info in [*self.vars.values(), *self.binders.values()]:
             if not info.ty:
+                defaulted.add(id(info))
                 if (
                     (info.kind == "function" and info.dom and info.dom[0] == "ℕ" and info.integral)
                     or info.integral
@@ -176,6 +178,29 @@ class Elaborator:
                     and rank(info.ty) < rank(info.dom[0])
                 ):
                     info.ty = info.dom[0]
+        self._agree(props, defaulted)
+
+    def _agree(self, props: list[Node], defaulted: set[int]) -> None:
+        """A set and its elements agree: S = {x : ℝ | …} is a set of reals; in x ∈ S the
+        one whose type is only a default takes the other's."""
+        for prop in props:
+            for n in prop.walk():
+                if n.kind != "rel" or len(n.args) != 2:
+                    continue
+                a, b = n.args
+                if n.value == "=" and a.kind == "var" and b.kind == "setbuilder":
+                    info = self.vars.get(a.value)
+                    binder = self.binders.get(id(b))
+                    if info is not None and info.kind == "set" and not info.declared:
+                        info.ty = (binder.ty if binder is not None else "") or self.default
+                if n.value in ("∈", "∉") and a.kind == "var" and b.kind == "var":
+                    x, sset = self.vars.get(a.value), self.vars.get(b.value)
+                    if x is None or sset is None or x.kind != "value" or sset.kind != "set":
+                        continue
+                    if id(x) in defaulted and not x.declared and id(sset) not in defaulted:
+                        x.ty = sset.ty
+                    elif id(sset) in defaulted and not sset.declared:
+                        sset.ty = x.ty
 
     def _shape(self, node: Node, scope: Scope, depth: int) -> None:
         """Which variables are functions (and their arity) and which are sets."""
@@ -199,10 +224,34 @@ class Elaborator:
             info = scope.lookup(node.args[0].value)
             if info is not None:
                 info.kind = "function"
-        if k in ("rel",) and node.value in ("∈", "∉", "⊆") and node.args[1].kind == "var":
-            info = scope.lookup(node.args[1].value)
+        if k in ("and", "or", "implies", "iff", "not"):
+            # p ∧ q → p: a variable standing as a statement is a proposition
+            for side in node.args:
+                info = scope.lookup(side.value) if side.kind == "var" else None
+                if info is not None and info.kind == "value" and not info.declared:
+                    info.ty = "Prop"
+                    info.declared = True
+        set_sides: tuple[Node, ...] = ()
+        if k == "rel" and node.value in ("∈", "∉"):
+            set_sides = node.args[1:]
+        elif (k == "rel" and node.value in ("⊆", "⊂", "⊇")) or (
+            k == "op" and node.value in ("∪", "∩", "\\")
+        ):
+            set_sides = node.args
+        elif k == "rel" and node.value == "=" and any(_is_set_term(a) for a in node.args):
+            set_sides = node.args  # S = {x | …}, C = A ∪ B
+        for side in set_sides:
+            if side.kind != "var":
+                continue
+            info = scope.lookup(side.value)
             if info is not None and info.kind == "value" and not info.declared:
                 info.kind = "set"
+                if (
+                    k == "rel"
+                    and node.value == "="
+                    and any(a.kind == "setbuilder" for a in node.args)
+                ):
+                    info.set_kind = "Set"
         if k in ("sum", "prod", "card") and node.args[0].kind == "var":
             info = scope.lookup(node.args[0].value)
             if info is not None and info.kind == "value" and not info.declared:
@@ -574,6 +623,10 @@ class Elaborator:
             a, b = node.args
             eb = self._set_term(b, scope, depth + 1)
             elem = self._elem_type(eb, scope)
+            if node.value in ("⊆", "⊂", "⊇"):
+                out = node.with_args(self._set_term(a, scope, depth + 1), eb)
+                out.ty = "Prop"
+                return out
             ea = self._arith(a, scope, elem, False, depth + 1)
             if elem and not self.type_of(ea, scope) and ea.kind in ("num", "op", "neg"):
                 ea = Node("ascr", (ea,), elem)
@@ -1144,6 +1197,12 @@ def _has_negative_step(node: Node) -> bool:
         if v is not None and v < 0:
             return True
     return False
+
+
+def _is_set_term(node: Node) -> bool:
+    return node.kind in ("setbuilder", "setlit") or (
+        node.kind == "op" and node.value in ("∪", "∩", "\\")
+    )
 
 
 def _has_negative_literal(node: Node) -> bool:

@@ -310,7 +310,7 @@ async def test_blueprint_name_and_declared_environments(client: Client, ws: Work
     for needle in ("\\label{thm:binom}", "\\label{prop:triangle}", "\\begin{fact}"):
         await formalize_at(client, uri, line_of(needle) + 1, 2)
     names = declarations(lean.read_text(encoding="utf-8"))
-    assert names[:2] == ["Nat_sum_range_choose", "prop_triangle"]  # \lean{…}; a \newtheorem
+    assert names[:2] == ["Nat.sum_range_choose", "prop_triangle"]  # \lean{…} as written
     assert re.fullmatch(r"fact_[0-9a-f]{8}", names[2])  # no label or title: a stable slug
 
 

@@ -79,14 +79,14 @@ def _dated(line: bytes) -> bool:
     return line.startswith(b'"POT-Creation-Date:') or line.startswith(b"# Copyright")
 
 
-def write_pot(path: Path = POT) -> bool:
-    """Write the template; False when only its date would change (the file is kept)."""
+def _write(path: Path, catalog: Any, **options: Any) -> bool:
+    """Write ``catalog``; False when only its dates would change (the file is kept)."""
     import io
 
     from babel.messages.pofile import write_po
 
     out = io.BytesIO()
-    write_po(out, template_catalog(), width=0, omit_header=False, no_location=True)
+    write_po(out, catalog, width=0, no_location=True, **options)
     new = out.getvalue()
     if path.is_file():
         old = path.read_bytes()
@@ -97,9 +97,14 @@ def write_pot(path: Path = POT) -> bool:
     return True
 
 
+def write_pot(path: Path = POT) -> bool:
+    """Write the template; False when it is current."""
+    return _write(path, template_catalog())
+
+
 def update_catalogs() -> list[Path]:
-    """Merge the template into every ``.po``; the files updated."""
-    from babel.messages.pofile import read_po, write_po
+    """Merge the template into every ``.po``; the files that changed."""
+    from babel.messages.pofile import read_po
 
     template = template_catalog()
     done = []
@@ -107,9 +112,8 @@ def update_catalogs() -> list[Path]:
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.parent.parent.name, domain=DOMAIN)
         catalog.update(template, no_fuzzy_matching=True)
-        with po.open("wb") as fh:
-            write_po(fh, catalog, width=0, no_location=True, ignore_obsolete=True)
-        done.append(po)
+        if _write(po, catalog, ignore_obsolete=True):
+            done.append(po)
     return done
 
 

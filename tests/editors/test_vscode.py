@@ -132,7 +132,14 @@ def test_extension_unit_tests(node_modules: Path) -> None:
 def vsix(node_modules: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("vsix") / "texlean.vsix"
     _run(
-        [str(node_modules / ".bin" / "vsce"), "package", "--no-dependencies", "-o", str(target)],
+        [
+            str(node_modules / ".bin" / "vsce"),
+            "package",
+            "--no-dependencies",
+            "--allow-missing-repository",
+            "-o",
+            str(target),
+        ],
         CLIENT,
         timeout=300,
     )

@@ -75,6 +75,7 @@ class MemoryWatch:
         import psutil
 
         self.limit = limit
+        self.pid = os.getpid()
         self.process = psutil.Process()
         self.lock = threading.Lock()
         self.armed = False
@@ -96,6 +97,20 @@ class MemoryWatch:
                     _thread.interrupt_main()
 
 
+_WATCH: MemoryWatch | None = None
+
+
+def _memory_watch(limit: int) -> MemoryWatch | None:
+    """This process's watch (one thread however many batches run here)."""
+    global _WATCH
+    if limit <= 0:
+        return None
+    if _WATCH is None or _WATCH.pid != os.getpid():  # a forked worker has no thread
+        _WATCH = MemoryWatch(limit)
+    _WATCH.limit = limit
+    return _WATCH
+
+
 @dataclass
 class _Worker:
     settings: Settings
@@ -104,7 +119,6 @@ class _Worker:
     max_memory: int
     lang: str | None
     engine: object = None
-    watch: MemoryWatch | None = None
 
 
 _WORKER: _Worker | None = None
@@ -147,9 +161,7 @@ def analyse_unit(unit: Unit) -> list[tuple[int, Presented]]:
         w.engine = Engine(timeout_seconds=w.timeout_ms / 1000)
     engine = w.engine
     assert isinstance(engine, Engine)
-    if w.watch is None and w.max_memory > 0:
-        w.watch = MemoryWatch(w.max_memory)
-    watch = w.watch
+    watch = _memory_watch(w.max_memory)
     out: list[tuple[int, Presented]] = []
     try:
         if watch is not None:

@@ -98,6 +98,8 @@ def render(items: Sequence[Item], rules_base: str | None = None) -> dict[str, An
         "semanticVersion": __version__,
         "rules": [_rule(r, base) for r in catalog().values()],
     }
+    if base:
+        driver["informationUri"] = base
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",

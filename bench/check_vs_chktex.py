@@ -1,0 +1,70 @@
+"""``texlean check`` against ``chktex`` over the Stacks project, in the same run.
+
+    .venv/bin/python bench/check_vs_chktex.py [--corpus DIR] [--runs 3]
+
+Both tools see the same .tex files: texlean with ``--jobs 1`` and ``--jobs 2``
+(``--format json --quiet``, so printing costs the same whatever it finds),
+chktex file by file through ``xargs -P 1`` and ``-P 2`` with its default
+checks (``chktex -q``: every warning its default chktexrc enables).  Prints
+the median wall time of each and the ratios to chktex at the same
+parallelism.  Not a test: it needs the corpus and chktex
+(``apt-get install chktex``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path("/work/shared/corpus/stacks")
+
+
+def timed(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    files = sorted(str(p) for p in args.corpus.glob("*.tex"))
+    if not files:
+        print(f"no .tex files in {args.corpus}", file=sys.stderr)
+        return 2
+    chktex = shutil.which("chktex")
+    if chktex is None:
+        print("chktex is not installed (apt-get install chktex)", file=sys.stderr)
+        return 2
+    texlean = [str(ROOT / ".venv" / "bin" / "texlean"), "check", "--format", "json", "--quiet"]
+    size = sum(Path(f).stat().st_size for f in files)
+    print(f"{len(files)} files, {size / 1e6:.1f} MB, median of {args.runs} runs")
+    listing = "\0".join(files).encode()
+    rows = []
+    for jobs in (1, 2):
+        t = timed([*texlean, "--jobs", str(jobs), *files], args.runs)
+        xargs = ["sh", "-c", f"xargs -0 -n 1 -P {jobs} {chktex} -q < /tmp/texlean-bench-files"]
+        Path("/tmp/texlean-bench-files").write_bytes(listing)
+        c = timed(xargs, args.runs)
+        rows.append((jobs, t, c))
+        print(
+            f"--jobs {jobs}: texlean {t:.2f} s, chktex (xargs -P {jobs}) {c:.2f} s, ratio {t / c:.2f}"
+        )
+    c1 = timed([chktex, "-q", *files], args.runs)
+    print(f"chktex -q over all files in one process: {c1:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

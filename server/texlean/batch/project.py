@@ -202,17 +202,22 @@ class _Splice:
             return
         if self.at_line_start:
             self.unit.source.add(Segment(self.line, f, start[0], start[1]))
-        line, col = start
-        while line <= stop[0] and line < len(lines):
-            piece = lines[line][col : stop[1]] if line == stop[0] else lines[line][col:]
-            if piece:
-                self.pieces.append(piece)
-                if piece.endswith(("\n", "\r")):
-                    self.line += 1
-                    self.at_line_start = True
-                else:
-                    self.at_line_start = False
-            line, col = line + 1, 0
+        (l0, c0), (l1, c1) = start, stop
+        if l1 >= len(lines):
+            l1, c1 = len(lines) - 1, len(lines[-1])
+        if l0 == l1:
+            piece = lines[l0][c0:c1]
+            complete = 0
+        else:  # whole lines in one slice: a long stretch without includes is one piece
+            piece = lines[l0][c0:] + "".join(lines[l0 + 1 : l1]) + lines[l1][:c1]
+            complete = l1 - l0
+        if piece:
+            self.pieces.append(piece)
+            ends = piece.endswith(("\n", "\r"))
+            self.line += complete + (1 if ends and c1 > 0 and l0 != l1 else 0)
+            if l0 == l1 and ends:
+                self.line += 1
+            self.at_line_start = ends
 
     def break_line(self) -> None:
         if not self.at_line_start:

@@ -243,8 +243,11 @@ async function main() {
     await step("08-lean-file-opened", async () => {
       // the action's edit creates theorems.lean; VS Code saves files a refactoring touched
       // (the Formalize action edits it in the background: open it to look)
-      await page.waitForTimeout(1000);
-      await quickOpen("theorems.lean");
+      // it appears in the Explorer (Quick Open's file index may not list it yet)
+      const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: tabText("theorems.lean") }).first();
+      await row.waitFor({ timeout: SHORT });
+      await row.click();
+      await page.locator(".tab.active", { hasText: tabText("theorems.lean") }).first().waitFor({ timeout: SHORT });
       const editor = page.locator(".editor-group-container.active .view-lines", { hasText: "import Mathlib" }).first();
       await editor.waitFor({ timeout: SHORT });
       const dirty = await page.locator(".tab.active.dirty").count();

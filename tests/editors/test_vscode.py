@@ -175,13 +175,14 @@ def _server_command() -> str:
 
 
 @pytest.fixture
-def code_server(tmp_path: Path, vsix: Path) -> Iterator[tuple[str, Path, Path]]:
+def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path, Path]]:
     """A running code-server with the extension installed: (url, workspace, log)."""
     missing = _missing_tools()
     if missing:
         pytest.skip(
             "VS Code end-to-end tools missing: " + "; ".join(missing) + f" — {INSTALL_HINT}"
         )
+    vsix: Path = request.getfixturevalue("vsix")  # built only when it can be used
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
     ARTIFACTS.mkdir(parents=True)

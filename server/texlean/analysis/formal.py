@@ -123,18 +123,17 @@ class _Memo:
     results: list[tuple[Finding, ...] | None]  # per work, chunk-relative; None: pending
     pending: list[int] = field(default_factory=list)  # indices into work
     edited: int = 0  # the latest of its works' ``edited``
-    # the findings at absolute positions, for the chunk start they were made for
-    start: int = -1
-    information: list[Finding] = field(default_factory=list)
-    hints: list[Finding] = field(default_factory=list)
+    # the findings (chunk-relative) split into information and hints; None: to make again
+    split: tuple[list[Finding], list[Finding]] | None = None
 
-    def absolute(self, start: int) -> None:
-        if start == self.start:
-            return
-        self.start = start
-        found = [f.shifted(start) for r in self.results if r for f in r]
-        self.information = [f for f in found if _information(f)]
-        self.hints = [f for f in found if not _information(f)]
+    def relative(self) -> tuple[list[Finding], list[Finding]]:
+        if self.split is None:
+            found = [f for r in self.results if r for f in r]
+            self.split = (
+                [f for f in found if _information(f)],
+                [f for f in found if not _information(f)],
+            )
+        return self.split
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +278,7 @@ class FormalStage:
                     continue
                 memo.results[k] = hazard_findings(w.statement, tr)
                 memo.edited = max(memo.edited, w.edited)
-                memo.start = -1  # the absolute findings are made again
+                memo.split = None  # the findings are sorted again
             memo.pending = still
         return memo
 
@@ -318,11 +317,15 @@ class FormalStage:
         st = self._context(uri, declaring)
         st.stamp = stamp
         kinds = st.declarations.kinds if st.declarations is not None else {}
-        edited: list[_Memo] = []
-        information: list[Finding] = []
+        # only the findings reported (at most max_hazards) are moved to absolute
+        # positions: a keystroke costs a walk over the chunks, not over every hazard
+        edited: list[tuple[_Memo, int]] = []
+        plain: list[tuple[_Memo, int]] = []
+        information: list[Finding] = []  # of statements spanning chunks (absolute)
         hints: list[Finding] = []
         pending: deque[Work] = deque()
         count = 0
+        total = 0
         key = (self._token, st.context_id)
         for c in with_statements:
             assert c.result is not None and c.result.formal is not None  # selected above
@@ -332,15 +335,10 @@ class FormalStage:
             if not memo.work:
                 continue
             count += len(memo.work)
-            if memo.start != c.start:
-                memo.absolute(c.start)
-            if memo.edited:
-                edited.append(memo)
-            else:
-                if memo.information:
-                    information.extend(memo.information)
-                if memo.hints:
-                    hints.extend(memo.hints)
+            info, hint = memo.relative()
+            if info or hint:
+                total += len(info) + len(hint)
+                (edited if memo.edited else plain).append((memo, c.start))
             if memo.pending:
                 pending.extend(memo.work[k] for k in memo.pending)
         if any(_spans_theorem(scan, kinds) for scan in spanning):
@@ -355,19 +353,28 @@ class FormalStage:
                 else:
                     for f in hazard_findings(s, tr):
                         (information if _information(f) else hints).append(f)
+                        total += 1
         st.pending = pending
         if not pending:
             st.settled = True
-        chosen: list[Finding] = []
-        for memo in sorted(edited, key=lambda m: -m.edited):
-            chosen.extend(memo.information)
-            chosen.extend(memo.hints)
-        chosen.extend(information)
-        chosen.extend(hints)
         limit = max(0, self.max_hazards())
-        return Hazards(
-            tuple(chosen[:limit]), len(pending), count, left_out=max(0, len(chosen) - limit)
-        )
+        chosen: list[Finding] = []
+
+        def take(found: Sequence[Finding], start: int = 0) -> None:
+            room = limit - len(chosen)
+            if room > 0 and found:
+                chosen.extend(f.shifted(start) if start else f for f in found[:room])
+
+        for memo, start in sorted(edited, key=lambda e: -e[0].edited):
+            take(memo.relative()[0], start)
+            take(memo.relative()[1], start)
+        for which, spanning_found in ((0, information), (1, hints)):
+            for memo, start in plain:
+                if len(chosen) >= limit:
+                    break
+                take(memo.relative()[which], start)
+            take(spanning_found)
+        return Hazards(tuple(chosen), len(pending), count, left_out=max(0, total - len(chosen)))
 
     # -- translating ----------------------------------------------------------------
 

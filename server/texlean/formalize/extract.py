@@ -174,6 +174,7 @@ class ChunkScan:
         "blanks",
         "closed",
         "closes",
+        "declares",
         "functions",
         "macros",
         "marks",
@@ -200,10 +201,8 @@ class ChunkScan:
         self.closed = any(m.end is not None for m in marks)  # holds whole environments
         self.open_marks = tuple(m for m in marks if m.end is None)  # closed after the text
         self.memo: dict[Any, Any] = {}
-
-    @property
-    def declares(self) -> bool:
-        return bool(self.theorems or self.macros or self.functions)
+        # declares theorem-like environments, macros or functions (read on every keystroke)
+        self.declares = bool(theorems or macros or functions)
 
     @property
     def size(self) -> int:

@@ -13,6 +13,10 @@
   status-bar item and its tooltip figures, the *Formalize to Lean 4* code action (the
   .lean file on disk) and *texlean: Show Lean Preview*.  Screenshots, the code-server
   log and result.json go to test-artifacts/vscode/.
+- ``test_vscode_restricted_mode``: the same folder untrusted (Restricted Mode), with a
+  .vscode/settings.json whose texlean.server.path and texlean.python.path name a
+  program that leaves a marker: the marker never appears and the diagnostics come from
+  the user's server (test-artifacts/vscode-restricted/).
 
 The tools are found through TEXLEAN_E2E_NODE (Node 24), TEXLEAN_E2E_CODE_SERVER,
 TEXLEAN_E2E_PLAYWRIGHT (the playwright-core folder) and TEXLEAN_E2E_CHROMIUM, or where
@@ -33,6 +37,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -174,18 +179,34 @@ def _server_command() -> str:
     return f'"{sys.executable}" -m texlean serve'
 
 
-@pytest.fixture
-def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path, Path]]:
-    """A running code-server with the extension installed: (url, workspace, log)."""
+@dataclass
+class CodeServer:
+    url: str
+    workspace: Path
+    artifacts: Path
+    log: Path
+
+
+def _need_tools(request: pytest.FixtureRequest) -> Path:
+    """The .vsix, once the tools are known to be there (else the test is skipped)."""
     missing = _missing_tools()
     if missing:
         pytest.skip(
             "VS Code end-to-end tools missing: " + "; ".join(missing) + f" — {INSTALL_HINT}"
         )
     vsix: Path = request.getfixturevalue("vsix")  # built only when it can be used
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
+    return vsix
+
+
+@contextlib.contextmanager
+def running_code_server(
+    tmp_path: Path, vsix: Path, artifacts: Path, *, trusted: bool = True
+) -> Iterator[CodeServer]:
+    """code-server with the extension installed into fresh folders, on a copy of the
+    examples; ``trusted=False`` opens the workspace in Restricted Mode."""
+    if artifacts.exists():
+        shutil.rmtree(artifacts)
+    artifacts.mkdir(parents=True)
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "VSCODE_"))}
     for name in ("config", "data", "cache"):
@@ -196,7 +217,8 @@ def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
     (user_data / "User").mkdir(parents=True)
     settings = {
         "workbench.startupEditor": "none",
-        "security.workspace.trust.enabled": False,
+        "security.workspace.trust.enabled": not trusted,
+        "security.workspace.trust.startupPrompt": "never",  # untrusted = Restricted Mode
         "update.mode": "none",
         "extensions.autoUpdate": False,
         "extensions.autoCheckUpdates": False,
@@ -223,7 +245,8 @@ def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
     )
     assert "texlean" in install, install
     port = _free_port()
-    log_path = ARTIFACTS / "code-server.log"
+    log_path = artifacts / "code-server.log"
+    trust = ["--disable-workspace-trust"] if trusted else []
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
@@ -233,7 +256,7 @@ def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
                 f"--bind-addr=127.0.0.1:{port}",
                 "--disable-telemetry",
                 "--disable-update-check",
-                "--disable-workspace-trust",
+                *trust,
                 "--disable-getting-started-override",
                 str(workspace),
             ],
@@ -255,7 +278,9 @@ def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
             assert proc.poll() is None, f"code-server exited:\n{log_path.read_text()[-3000:]}"
             assert time.monotonic() < deadline, "code-server did not answer /healthz in 60 s"
             time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}/?folder={workspace}", workspace, log_path
+        yield CodeServer(
+            f"http://127.0.0.1:{port}/?folder={workspace}", workspace, artifacts, log_path
+        )
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)  # code-server and what it started
@@ -266,12 +291,13 @@ def code_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
             proc.wait(timeout=15)
 
 
-def test_vscode_end_to_end(code_server: tuple[str, Path, Path]) -> None:
-    url, workspace, log_path = code_server
+def drive(cs: CodeServer, scenario: str) -> dict[str, Any]:
+    """Run client-vscode/e2e/drive.cjs against ``cs``; its steps by name."""
     env = {
         **os.environ,
-        "E2E_URL": url,
-        "E2E_ARTIFACTS": str(ARTIFACTS),
+        "E2E_URL": cs.url,
+        "E2E_ARTIFACTS": str(cs.artifacts),
+        "E2E_SCENARIO": scenario,
         "PLAYWRIGHT_CORE": str(PLAYWRIGHT),
         "CHROMIUM": str(CHROMIUM),
     }
@@ -285,16 +311,24 @@ def test_vscode_end_to_end(code_server: tuple[str, Path, Path]) -> None:
         check=False,
     )
     seconds = time.monotonic() - started
-    (ARTIFACTS / "drive.log").write_text(proc.stdout + proc.stderr)
-    result_path = ARTIFACTS / "result.json"
+    (cs.artifacts / "drive.log").write_text(proc.stdout + proc.stderr)
+    result_path = cs.artifacts / "result.json"
     result = json.loads(result_path.read_text()) if result_path.exists() else {"steps": []}
-    steps = {s["name"]: s for s in result["steps"]}
     explain = (
-        f"after {seconds:.1f} s, exit status {proc.returncode}; artifacts in {ARTIFACTS}\n"
+        f"after {seconds:.1f} s, exit status {proc.returncode}; artifacts in {cs.artifacts}\n"
         f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}\n"
-        f"--- code-server log ---\n{log_path.read_text(errors='replace')[-3000:]}"
+        f"--- code-server log ---\n{cs.log.read_text(errors='replace')[-3000:]}"
     )
     assert proc.returncode == 0 and result.get("ok"), explain
+    print(f"VS Code {scenario}: {seconds:.1f} s in the browser")
+    return {s["name"]: s for s in result["steps"]}
+
+
+def test_vscode_end_to_end(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    vsix = _need_tools(request)
+    with running_code_server(tmp_path, vsix, ARTIFACTS) as cs:
+        steps = drive(cs, "everything")
+    workspace = cs.workspace
 
     squiggles = steps["02-dangerous-squiggles"]["detail"]
     assert squiggles["language"] == "LaTeX" and squiggles["squiggles"] >= 1, squiggles
@@ -312,10 +346,31 @@ def test_vscode_end_to_end(code_server: tuple[str, Path, Path]) -> None:
     lean = workspace / "theorems.lean"
     deadline = time.monotonic() + 10
     while not (lean.exists() and "theorem" in lean.read_text(encoding="utf-8")):
-        assert time.monotonic() < deadline, f"{lean} was not written: {explain}"
+        assert time.monotonic() < deadline, f"{lean} was not written"
         time.sleep(0.2)
     text = lean.read_text(encoding="utf-8")
     assert text.startswith("import Mathlib"), text[:500]
     assert ":= by sorry" in text or ":= sorry" in text, text[:500]
     (ARTIFACTS / "theorems.lean").write_text(text, encoding="utf-8")
-    print(f"VS Code end to end: {seconds:.1f} s in the browser")
+
+
+def test_vscode_restricted_mode(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """An untrusted workspace whose .vscode/settings.json names another server program:
+    VS Code opens it in Restricted Mode, texlean ignores that setting (the program never
+    runs) and still starts the server of the user's settings: diagnostics appear."""
+    vsix = _need_tools(request)
+    marker = tmp_path / "workspace-program-ran"
+    evil = tmp_path / "not-texlean.sh"
+    evil.write_text(f"#!/bin/sh\ntouch '{marker}'\nexit 1\n")
+    evil.chmod(0o755)
+    with running_code_server(
+        tmp_path, vsix, ARTIFACTS.with_name("vscode-restricted"), trusted=False
+    ) as cs:
+        (cs.workspace / ".vscode").mkdir()
+        (cs.workspace / ".vscode" / "settings.json").write_text(
+            json.dumps({"texlean.server.path": str(evil), "texlean.python.path": str(evil)})
+        )
+        steps = drive(cs, "restricted")
+    assert "Restricted Mode" in steps["r1-restricted-mode"]["detail"]["indicator"]
+    assert steps["r2-diagnostics-from-the-user-server"]["detail"]["squiggles"] >= 1
+    assert not marker.exists(), "the workspace's texlean.server.path was run in Restricted Mode"

@@ -119,8 +119,9 @@ def test_jobs_two_gives_the_same_output_in_the_same_order(
 ) -> None:
     paths = _corpus(tmp_path)
     s1, out1, _ = run(capsys, "--jobs", "1", *paths)
-    s2, out2, _ = run(capsys, "--jobs", "2", *paths)
+    s2, out2, err2 = run(capsys, "--jobs", "2", *paths)
     assert (s1, out1) == (s2, out2)
+    assert err2 == ""
     # input order, then line order
     names = [p.split(":")[0] for p, _ in codes(out1)]
     assert list(dict.fromkeys(names)) == [Path(p).name for p in paths]
@@ -183,3 +184,22 @@ def test_lang_reaches_messages(
 def test_language_without_translations_is_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(messages, "use_language", raising=False)
     assert language.use("fr") is None
+
+
+def test_workers_in_a_real_process(tmp_path: Path) -> None:
+    import subprocess
+
+    paths = _corpus(tmp_path)
+    outs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "texlean", "check", "--no-config", "--jobs", jobs, *paths],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert (proc.returncode, proc.stderr) == (1, "")
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
+    assert outs[0].count(" SEC101 ") == 40 * sum(range(1, 9))  # one per paragraph

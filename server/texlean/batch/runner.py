@@ -416,6 +416,7 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
     else:
         _init_worker(options)
     seen: set[tuple[object, ...]] = set()
+    finished = False
     try:
         for d in docs:
             unit = d.unit
@@ -433,9 +434,10 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
             else:
                 tick()
             yield from _items(d, found, files, seen)
+        finished = True
     finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:  # interrupted (^C, a closed pipe): drop what is queued
+            pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _items(

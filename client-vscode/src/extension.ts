@@ -4,6 +4,8 @@
 
 import * as vscode from "vscode";
 import {
+  CloseAction,
+  ErrorAction,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -13,6 +15,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { CrashWindow } from "./crashes";
 import { type Discovery, discover, nodeHost } from "./discovery";
 import { affectsLaunch, launchSetting, serverSettings } from "./settings";
 import { type ServerState, statusText, statusTooltip } from "./status";
@@ -176,6 +179,30 @@ class Texlean implements vscode.TextDocumentContentProvider {
         },
       },
     };
+    const commandLine = [found.command, ...found.args].join(" ");
+    const setting = found.source === "python.path" ? "texlean.python.path" : "texlean.server.path";
+    const crashes = new CrashWindow();
+    clientOptions.errorHandler = {
+      // texlean's own messages instead of the client's generic "connection is erroring"
+      error: (error, _message, count) => {
+        this.log.error(`connection to the server: ${errorText(error)}`);
+        return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+      },
+      closed: () => {
+        if (this.client !== client) return { action: CloseAction.DoNotRestart, handled: true };
+        if (!crashes.closed(Date.now())) {
+          this.log.warn("the server stopped: restarting it");
+          return { action: CloseAction.Restart, handled: true };
+        }
+        this.setState("error", "the server keeps stopping");
+        this.notifyError(
+          `texlean: the server (${commandLine}) stopped ${crashes.limit} times within minutes; is it texlean? ` +
+            `Check the setting, or install texlean with \`pip install texlean\`.`,
+          setting,
+        );
+        return { action: CloseAction.DoNotRestart, handled: true };
+      },
+    };
     const client = new LanguageClient("texlean", "texlean", serverOptions, clientOptions);
     this.client = client;
     client.onDidChangeState((event) => {
@@ -192,8 +219,9 @@ class Texlean implements vscode.TextDocumentContentProvider {
       this.log.error(`the server did not start: ${errorText(err)}`);
       this.setState("error", errorText(err));
       this.notifyError(
-        `texlean: the server (${[found.command, ...found.args].join(" ")}) did not start: ${errorText(err)}`,
-        found.source === "python.path" ? "texlean.python.path" : "texlean.server.path",
+        `texlean: the server (${commandLine}) did not start (${errorText(err)}). Is it texlean's server? ` +
+          `Install it with \`pip install texlean\`, or fix the setting; the texlean log has the details.`,
+        setting,
       );
     }
   }

@@ -1,8 +1,9 @@
 // How VS Code's `texlean` settings reach the server, and which of them may start a
 // program. No `vscode` import: unit tested with node.
 
-/** The `texlean` sections the extension itself reads; the server ignores them. */
-export const EXTENSION_SECTIONS = ["server", "python", "trace", "locale"] as const;
+/** The `texlean` sections only the extension reads (which program, LSP tracing); they are
+ *  not sent.  (`locale` is sent: the server reads it for the language of its messages.) */
+export const EXTENSION_SECTIONS = ["server", "python", "trace"] as const;
 
 /** Settings that choose the program to run: in Restricted Mode only the user's own count. */
 export const LAUNCH_SETTINGS = ["texlean.server.path", "texlean.python.path"] as const;

@@ -26,10 +26,11 @@ test("serverSettings keeps the server's sections as plain JSON", () => {
     rules: { SEC010: "error" },
     ignore: ["FRM001"],
     formalize: { header: ["import Mathlib"], vocabulary: { "\\R": "ℝ" } },
+    locale: "fr",
   });
   assert.deepEqual(serverSettings(undefined), {});
   assert.deepEqual(serverSettings([1]), {});
-  assert.deepEqual([...EXTENSION_SECTIONS], ["server", "python", "trace", "locale"]);
+  assert.deepEqual([...EXTENSION_SECTIONS], ["server", "python", "trace"]);
 });
 
 test("the contributed settings cover the server's, with nesting that serverSettings keeps", () => {
@@ -52,6 +53,7 @@ test("the contributed settings cover the server's, with nesting that serverSetti
     "diagnostics",
     "formalize",
     "ignore",
+    "locale",
     "rules",
     "suppressionComments",
   ]);

@@ -44,6 +44,7 @@ from typing import Any
 import pytest
 
 from texlean.analysis.rules import ENGINES, SHELL_ESCAPE_MODES
+from texlean.i18n import LANGUAGES
 from texlean.settings import EXTENSION_SECTIONS, Settings, to_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +104,13 @@ def test_contributed_settings_match_the_server() -> None:
     props: dict[str, Any] = package["contributes"]["configuration"]["properties"]
     server = _flatten(to_json(Settings()), "texlean")
     own = {k for k in props if k.split(".")[1] in EXTENSION_SECTIONS}
-    assert own == {"texlean.server.path", "texlean.python.path", "texlean.trace.server"}
+    assert own == {
+        "texlean.server.path",
+        "texlean.python.path",
+        "texlean.trace.server",
+        "texlean.locale",  # read by the server from the same object (texlean.lsp.config)
+    }
+    assert props["texlean.locale"]["enum"] == ["", *LANGUAGES]
     assert set(props) - own == set(server), "package.json must contribute every server setting"
     for key, default in server.items():
         assert props[key]["default"] == default, key

@@ -79,6 +79,8 @@ class Engine:
         )
     )
     last: LastAnalysis = field(default_factory=LastAnalysis)
+    # each open document's last analysis that did the work (a cached lookup repeats it)
+    worked: dict[str, LastAnalysis] = field(default_factory=dict)
     # formalization hazards of theorem-like environments (None: not reported)
     formal: FormalStage | None = None
 
@@ -93,6 +95,7 @@ class Engine:
         self.result_cache.discard(lambda key: isinstance(key, tuple) and key[0] == uri)
         if self.formal is not None:
             self.formal.forget(uri)
+        self.worked.pop(uri, None)
         return self.documents.pop(uri, None) is not None
 
     def get(self, uri: str) -> Document | None:
@@ -123,8 +126,8 @@ class Engine:
         cached = self.result_cache.get(key)
         if cached is not None:
             # a lookup (a hover, the hazard pass) keeps the figures of the analysis it reuses
-            last = self.last
-            if last.uri == doc.uri and last.version == doc.version:
+            last = self.worked.get(doc.uri)
+            if last is not None and last.version == doc.version:
                 self.last = dataclasses.replace(last, from_result_cache=True)
             else:
                 self.last = LastAnalysis(doc.uri, doc.version, from_result_cache=True)
@@ -168,6 +171,8 @@ class Engine:
             cache_hits=stats.cache_hits,
             seconds=time.perf_counter() - started,
         )
+        if doc.uri in self.documents:
+            self.worked[doc.uri] = self.last
         return report
 
     def analyse_text(self, text: str, uri: str = "untitled:check") -> Report:

@@ -108,6 +108,7 @@ def test_rss_flat_over_5000_single_character_edits_once_the_cache_is_full(
         ratio_last_over_full=round(last / base, 3),
         growth_per_edit_bytes_once_full=round((last - base) / EDITS_WHEN_FULL),
         chunk_cache=status["cache"],
+        formalize=status.get("formalize"),
         seconds=round(seconds, 1),
     )
     assert last <= base * (1 + EDIT_TOLERANCE), (

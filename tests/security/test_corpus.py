@@ -21,7 +21,9 @@ MIN_CASES = 120
 MIN_PER_CATEGORY = 10
 # SEC900 says that the analysis ran out of its time budget: whether and where that
 # happens depends on the machine, so no case can pin it (test_fuzz.py covers budgets).
-NOT_PINNED = {"SEC900"}
+# SEC902 (a file not analysed: over texlean check's size or memory limit) comes from the
+# batch layer, never from a document's text: tests/unit/test_check_batch.py covers it.
+NOT_PINNED = {"SEC900", "SEC902"}
 # Cases whose pinned severity follows a decision of docs/security.md that the rule
 # catalog does not express yet (the catalog's `when` would give another severity).
 CATALOG_GAPS: set[str] = set()  # none left: SEC101's `when` names pdfTeX and XeTeX

@@ -31,8 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cachetools import LRUCache
-
+from ..document.cache import SizedCache
 from ..formalize import api
 from ..formalize.extract import (
     ChunkScan,
@@ -56,6 +55,10 @@ if TYPE_CHECKING:
     from ..document.chunked import Chunk
 
 MAX_TRANSLATIONS = 8192
+# the translations kept: room for every open statement twice (an edit and its undo)
+# plus a margin, so that typing in a statement does not grow memory without bound
+TRANSLATION_MARGIN = 256
+TRANSLATION_BYTES = 16 * 1024 * 1024
 MAX_HAZARDS = 50  # hazard findings reported per document (formalize.maxHazards)
 FRM_PREFIX = "FRM"
 
@@ -154,6 +157,7 @@ class _DocState:
     declaring_refs: tuple[Any, ...] = ()  # ... kept alive, so the ids stay theirs
     declarations: Declarations | None = None
     vocabulary: tuple[tuple[str, str], ...] = ()
+    statements: int = 0  # in the document at the last walk
     context_id: int = -1
     context: api.Context = api.EMPTY_CONTEXT
     pending: deque[Work] = field(default_factory=deque)
@@ -183,7 +187,10 @@ class FormalStage:
         self.vocabulary = vocabulary
         self.deferred = deferred
         self.max_hazards = max_hazards
-        self.translations: LRUCache[Key, api.Translation] = LRUCache(maxsize=max_translations)
+        self.max_translations = max_translations
+        self.translations: SizedCache[api.Translation] = SizedCache(
+            min(max_translations, TRANSLATION_MARGIN), TRANSLATION_BYTES, _translation_size
+        )
         self.revision = 0  # bumped whenever translations are added
         self.translated = 0  # translator calls
         self.seconds = 0.0  # spent in the translator
@@ -202,6 +209,13 @@ class FormalStage:
 
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
+        self._bound()
+
+    def _bound(self) -> None:
+        statements = sum(st.statements for st in self._docs.values())
+        self.translations.max_entries = min(
+            self.max_translations, TRANSLATION_MARGIN + 2 * statements
+        )
 
     def pending(self, uri: str) -> int:
         st = self._docs.get(uri)
@@ -211,6 +225,7 @@ class FormalStage:
         return {
             "enabled": bool(self.enabled()),
             "translations": len(self.translations),
+            "maxTranslations": self.translations.max_entries,
             "translatorCalls": self.translated,
             "translatorMilliseconds": round(self.seconds * 1000, 3),
             "pending": {uri: len(st.pending) for uri, st in self._docs.items() if st.pending},
@@ -355,6 +370,9 @@ class FormalStage:
                         (information if _information(f) else hints).append(f)
                         total += 1
         st.pending = pending
+        if count != st.statements:
+            st.statements = count
+            self._bound()
         if not pending:
             st.settled = True
         limit = max(0, self.max_hazards())
@@ -383,7 +401,7 @@ class FormalStage:
         tr = translate(work.statement, work.context)
         self.seconds += time.perf_counter() - started
         self.translated += 1
-        self.translations[work.key] = tr
+        self.translations.put(work.key, tr)
         return tr
 
     def advance(self, uri: str, seconds: float | None) -> int:
@@ -396,7 +414,7 @@ class FormalStage:
         done = 0
         while st.pending:
             work = st.pending.popleft()
-            if work.key in self.translations:
+            if self.translations.get(work.key) is not None:
                 continue
             if st.settled:
                 work.edited = next(self._edits)
@@ -437,6 +455,11 @@ class FormalStage:
         found = build(parts, lines, dict(st.vocabulary), local)
         st.extracted = ((stamp, st.context_id), found)
         return found
+
+
+def _translation_size(tr: api.Translation) -> int:
+    """Approximate bytes of a cached translation."""
+    return 600 + 2 * (len(tr.lean) + len(tr.statement)) + 100 * len(tr.untranslated)
 
 
 def _spans_theorem(scan: Any, kinds: Mapping[str, str]) -> bool:

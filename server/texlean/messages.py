@@ -13,6 +13,7 @@ Rule codes, names and parameter values are the same in every language.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import string
 from collections.abc import Iterable, Mapping
@@ -70,6 +71,19 @@ def translate(context: str, english: str) -> str:
 def rule_title(code: str, english: str) -> str:
     """A rule's title (``rules.toml``) in the current language."""
     return translate(f"title:{code}", english)
+
+
+@functools.cache
+def _fragments() -> dict[str, str]:
+    return {text: key for key, text in templates().items() if key.startswith("frag-")}
+
+
+def fragment(name: str, english: str) -> tuple[str, str]:
+    """The parameter ``name`` for a phrase of English that comes from a table
+    (``grammars/security.toml``): as the fragment message with that English
+    (``name_key``, rendered in the current language) when there is one, else as it is."""
+    key = _fragments().get(english)
+    return (f"{name}_key", key) if key is not None else (name, english)
 
 
 def render(key: str, params: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> str:

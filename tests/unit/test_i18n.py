@@ -264,3 +264,127 @@ def test_rules_listing_titles_follow_the_language() -> None:
     # the generated documentation stays English whatever the language
     messages.use_language("fr")
     assert "\\write18 runs a shell command" in docs_gen.markdown()
+
+
+# -- words put into messages by the analysis and the editor features -------------------
+
+
+def _messages(text: str, code: str) -> list[str]:
+    from texlean.analysis.present import present
+    from texlean.engine import Engine
+    from texlean.settings import Settings
+
+    report = Engine().analyse_text(text)
+    return [p.message for p in present(report.findings, Settings()) if p.code == code]
+
+
+FRAGMENT_CASES = [
+    # (document, code, the English message, the pieces of it the analysis supplies)
+    (
+        "% texlean: disable\nx\n",
+        "TLX003",
+        "every rule is suppressed here, but nothing here is reported for it: this "
+        "suppression can go",
+        ["frag-every-rule"],
+    ),
+    (
+        "\\begin{filecontents}[overwrite]{notes.tex}\nx\n\\end{filecontents}\n",
+        "SEC303",
+        "filecontents overwrites notes.tex when the document is compiled",
+        ["frag-overwrites"],
+    ),
+    (
+        "\\immediate\\csname write\\endcsname18{ls}\n",
+        "SEC101",
+        "runs the shell command `ls` when compiled with -shell-escape (assembled with \\csname)",
+        ["via-csname"],
+    ),
+    (
+        "\\href{run:calc.exe}{x}\n",
+        "SEC502",
+        "puts a /Launch action into the PDF (a link to run:calc.exe)",
+        ["frag-link-to"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "english", "keys"), FRAGMENT_CASES)
+def test_fragments_follow_the_language(text: str, code: str, english: str, keys: list[str]) -> None:
+    assert _messages(text, code) == [english]  # English unchanged
+    for language in LANGUAGES:
+        messages.use_language(language)
+        by_context = entries(i18n.CATALOGS[language])
+        [message] = _messages(text, code)
+        for key in keys:
+            piece = messages.templates()[key].replace("{url}", "run:calc.exe")
+            translated = by_context[key].string.replace("{url}", "run:calc.exe")
+            assert piece not in message, (language, message)
+            assert translated in message, (language, message)
+
+
+def test_french_fragments() -> None:
+    messages.use_language("fr")
+    assert _messages("% texlean: disable\nx\n", "TLX003") == [
+        "l'ensemble des règles est supprimé ici, mais rien n'est signalé ici à ce titre : "
+        "cette suppression peut être retirée"
+    ]
+    [sec101] = _messages("\\immediate\\csname write\\endcsname18{ls}\n", "SEC101")
+    assert sec101.endswith("-shell-escape (assemblé avec \\csname)")
+
+
+def test_table_phrases_have_fragments() -> None:
+    """The phrases grammars/security.toml puts into messages are translated (a
+    fragment in messages.toml with the same English); names stay as they are."""
+    from texlean.tables import load
+
+    table = load("security")
+    phrases = set(table["pdf"]["triggers"].values())
+    phrases |= {
+        str(e["reader"])
+        for group in ("source_names", "source_extensions")
+        for e in table["paths"][group]
+        if e.get("reader")
+    }
+    names = {"latexmk", "make", "Git", "BibTeX"}
+    for phrase in sorted(phrases - names):
+        assert messages.fragment("what", phrase)[0] == "what_key", phrase
+
+
+def test_code_action_titles_follow_the_language() -> None:
+    from texlean.analysis.findings import Finding, Span
+    from texlean.analysis.present import present_one
+    from texlean.lsp.code_actions import fixes_for
+    from texlean.settings import Settings
+
+    cases = [
+        (Finding("SEC101", Span(0, 10, 0, 22), (("command", "ls"),)), "\\immediate\\write18{ls}"),
+        (
+            Finding("TLX003", Span(0, 0, 0, 18), (("what_key", "frag-every-rule"),)),
+            "% texlean: disable",
+        ),
+    ]
+
+    def titles() -> list[str]:
+        out = []
+        for f, line in cases:
+            p = present_one(f, Settings())
+            assert p is not None
+            out += [fix.title for fix in fixes_for(f, p, [line + "\n", "x\n"])]
+        return out
+
+    english = [
+        "Remove \\write18{ls}",
+        "Comment out \\write18{ls}",
+        "Suppress SEC101 on this line",
+        "Suppress SEC101 in this file",
+        "Remove the unused suppression comment",
+    ]
+    assert titles() == english
+    messages.use_language("fr")
+    assert titles() == [
+        "Supprimer \\write18{ls}",
+        "Commenter \\write18{ls}",
+        "Désactiver SEC101 sur cette ligne",
+        "Désactiver SEC101 dans ce fichier",
+        "Retirer le commentaire de suppression inutilisé",
+    ]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from texlean import cli
 from texlean.analysis.findings import Finding, Span
-from texlean.analysis.present import present
+from texlean.analysis.present import message_params, present
 from texlean.analysis.suppress import Directive, apply, parse
 from texlean.document.chunks import HARD_MAX_LINES, chunk_starts
 from texlean.document.lines import split_lines
@@ -245,7 +245,7 @@ def test_unused_suppressions() -> None:
         "% texlean: enable STR002\n"
     )
     r = analyse(text)
-    unused = [(f.span.line, f.param("what")) for f in r.findings if f.code == "TLX003"]
+    unused = [(f.span.line, message_params(f)["what"]) for f in r.findings if f.code == "TLX003"]
     assert unused == [(0, "SEC102"), (2, "every rule"), (3, "STR002")]
     first = r.findings[0]
     assert first.span == Span(0, 37, 0, 43)

@@ -49,7 +49,7 @@ from ..formalize.extract import (
 )
 from .findings import Finding, Severity
 from .rules import catalog
-from .suppress import UNUSED
+from .suppress import EVERY_RULE, UNUSED
 
 if TYPE_CHECKING:
     from ..document.chunked import Chunk
@@ -482,7 +482,7 @@ def without_premature_unused(
             what = f.param("what")
             if what.startswith(FRM_PREFIX) and (pending or not reported):
                 continue
-            if what == "every rule" and pending:
+            if f.param("what_key") == EVERY_RULE and pending:
                 continue
         out.append(f)
     return out

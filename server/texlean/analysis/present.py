@@ -31,6 +31,11 @@ def message_params(finding: Finding) -> dict[str, str]:
     """Parameters with nested messages (``x_key``) rendered into ``x``."""
     params = dict(finding.params)
     params.setdefault("via", "")  # how an obfuscated construct was reached, when it was
+    # the words for ``via``: parameters ``via:<message key>`` = its {arg}, in order
+    words = [messages.render(k[4:], {"arg": v}) for k, v in finding.params if k[:4] == "via:"]
+    if words:
+        joined = messages.render("via-separator").join(words)
+        params["via"] = messages.render("via-list", {"words": joined})
     for key in [k for k in params if k.endswith("_key")]:
         params[key[:-4]] = messages.render(params[key], params)
     return params

@@ -48,6 +48,8 @@ UNKNOWN = "TLX001"
 MALFORMED = "TLX002"
 UNUSED = "TLX003"
 NEVER_SUPPRESSED = frozenset({"SEC900", UNUSED})
+# what an unused suppression of every rule suppresses (the message, messages.toml)
+EVERY_RULE = "frag-every-rule"
 
 _PREFIX = re.compile(r"[%\s]*texlean\s*:[ \t]*", re.IGNORECASE)
 _VERB = re.compile(r"[A-Za-z][A-Za-z-]*")
@@ -366,7 +368,7 @@ def apply(
                 continue
             if d.codes is None:
                 if (k, None) not in uses.used:
-                    unused.append(Finding(UNUSED, d.span, (("what", "every rule"),)))
+                    unused.append(Finding(UNUSED, d.span, (("what_key", EVERY_RULE),)))
                 continue
             for code, span in zip(d.codes, d.spans, strict=True):
                 if (k, code) not in uses.used:

@@ -310,7 +310,11 @@ def replacement_fixes(finding: Finding, lines: Sequence[str]) -> list[Fix]:
     if not written or _text(lines, finding.span) != written:
         return []  # the comment is not written as TeX reads it (^^ notation)
     return [
-        Fix(f"Change {written} to {label}", ((finding.span, new),), preferred=len(options) == 1)
+        Fix(
+            messages.render("action-change", {"written": written, "label": label}),
+            ((finding.span, new),),
+            preferred=len(options) == 1,
+        )
         for new, label in options
     ]
 
@@ -331,32 +335,37 @@ def fixes_for(
         return replacement_fixes(finding, lines)
     if code == suppress.UNUSED:
         edits = remove_unused_edits(lines, span)
-        what = finding.param("what")
+        what = finding.param("what")  # a rule (not every rule, given as what_key)
         title = (
-            f"Remove the unused suppression of {what}"
-            if what and what != "every rule"
-            else "Remove the unused suppression comment"
+            messages.render("action-remove-unused-of", {"what": what})
+            if what
+            else messages.render("action-remove-unused")
         )
         return [Fix(title, edits, preferred=True)] if edits else []
     shown = snippet(lines, span)
     if code == "STR009":
-        fixes.append(Fix("Add \\end{document} at the end", end_document_edits(lines), True))
+        title = messages.render("action-add-end-document")
+        fixes.append(Fix(title, end_document_edits(lines), True))
     elif code in STRAY:
-        fixes.append(Fix(f"Remove {shown}", remove_edits(lines, span)))
+        fixes.append(
+            Fix(messages.render("action-remove", {"snippet": shown}), remove_edits(lines, span))
+        )
     elif presented.category is Category.SECURITY and code not in NO_REMOVE:
         preferred = (
             code not in REMOVE_NOT_PREFERRED and presented.severity.rank >= Severity.WARNING.rank
         )
-        fixes.append(Fix(f"Remove {shown}", remove_edits(lines, span), preferred))
+        remove = messages.render("action-remove", {"snippet": shown})
+        fixes.append(Fix(remove, remove_edits(lines, span), preferred))
         commented = comment_out_edits(lines, span, verbatim)
         if commented is not None:
-            fixes.append(Fix(f"Comment out {shown}", commented))
+            fixes.append(Fix(messages.render("action-comment-out", {"snippet": shown}), commented))
     if code in suppress.NEVER_SUPPRESSED or not suppressions:
         return fixes
     line_edits = suppress_line_edits(lines, span.line, code, verbatim)
     if line_edits is not None:
-        fixes.append(Fix(f"Suppress {code} on this line", line_edits))
-    fixes.append(Fix(f"Suppress {code} in this file", suppress_file_edits(lines, code)))
+        fixes.append(Fix(messages.render("action-suppress-line", {"code": code}), line_edits))
+    in_file = messages.render("action-suppress-file", {"code": code})
+    fixes.append(Fix(in_file, suppress_file_edits(lines, code)))
     return fixes
 
 

@@ -86,10 +86,10 @@ _MATH_SIGNS = re.compile(r"[=<>^_+\-*/\\≤≥≠∈]")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _DELIMITED = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
 
-STATUS_WORDS = {
-    "complete": "complete",
-    "partial": "partial: the parts shown as `sorry` holes were not translated",
-    "failed": "not translated: the statement is a `sorry` hole",
+STATUS_WORDS = {  # the message (messages.toml) describing each status
+    "complete": "hover-status-complete",
+    "partial": "hover-status-partial",
+    "failed": "hover-status-failed",
 }
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -291,11 +291,8 @@ class FormalizeFeature:
             name, span = found
             lean = api.lean_for_command("\\" + name)
             if lean:
-                text = (
-                    f"`\\{name}` → `{lean}` (Lean 4 / Mathlib)"
-                    if markdown
-                    else f"\\{name} → {lean} (Lean 4 / Mathlib)"
-                )
+                key = "hover-command-markdown" if markdown else "hover-command-plain"
+                text = messages.render(key, {"name": name, "lean": lean})
                 return self._hover(text, markdown, to_range(doc.lines, span, encoding))
         extracted = self.extracted(doc)
         statement = extracted.at(line, col)
@@ -333,7 +330,11 @@ class FormalizeFeature:
         """The hover text: what the statement becomes, and what to watch for."""
         env = heading or statement.env.rstrip("*").capitalize()
         title = f" ({statement.title})" if statement.title else ""
-        status = STATUS_WORDS.get(translation.status, translation.status)
+        status = (
+            messages.render(STATUS_WORDS[translation.status])
+            if translation.status in STATUS_WORDS
+            else translation.status
+        )
         hazards = []
         for f in hazard_findings(statement, translation):
             p = present_one(f, self.server.settings)
@@ -346,7 +347,8 @@ class FormalizeFeature:
                 translation.lean,
             ]
             if translation.untranslated:
-                out += ["", "Not translated: " + "; ".join(translation.untranslated)]
+                pieces = "; ".join(translation.untranslated)
+                out += ["", messages.render("hover-not-translated", {"pieces": pieces})]
             out += [f"{code} {name}: {message}" for code, name, message in hazards]
             return "\n".join(out)
         out = [
@@ -357,9 +359,10 @@ class FormalizeFeature:
         if translation.untranslated:
             pieces = ", ".join(_code(u) for u in translation.untranslated[:8])
             more = len(translation.untranslated) - 8
-            out += ["", f"Not translated: {pieces}" + (f" and {more} more" if more > 0 else "")]
+            key = "hover-not-translated-more" if more > 0 else "hover-not-translated"
+            out += ["", messages.render(key, {"pieces": pieces, "count": str(more)})]
         if hazards:
-            out += ["", "Hazards:"]
+            out += ["", messages.render("hover-hazards")]
             out += [f"- **{code}** {name}: {message}" for code, name, message in hazards]
         return "\n".join(out)
 
@@ -575,7 +578,9 @@ class FormalizeFeature:
             if statement is not None:
                 out.append(
                     self._action(
-                        f"Formalize to Lean 4 ({statement.name} in {lean_name})",
+                        messages.render(
+                            "formalize-statement", {"name": statement.name, "file": lean_name}
+                        ),
                         REWRITE,
                         {**base, "what": "statement", "at": list(start)},
                         functools.partial(self.statement_edit, doc, *start),
@@ -584,7 +589,7 @@ class FormalizeFeature:
             if start != end and looks_like_math(_span_text(doc.lines, start, end)):
                 out.append(
                     self._action(
-                        f"Formalize selection to Lean 4 (in {lean_name})",
+                        messages.render("formalize-selection", {"file": lean_name}),
                         REWRITE,
                         {**base, "what": "selection", "range": [*start, *end]},
                         lambda: self.selection_edit(doc, start, end),
@@ -596,10 +601,10 @@ class FormalizeFeature:
         if found.statements and ((rewrite and on_document) or source):
             out.append(
                 types.CodeAction(
-                    title=f"Formalize whole document to Lean 4 ({lean_name})",
+                    title=messages.render("formalize-document", {"file": lean_name}),
                     kind=REWRITE if rewrite and on_document else SOURCE,
                     command=types.Command(
-                        title="Formalize whole document to Lean 4",
+                        title=messages.render("formalize-document-command"),
                         command=COMMAND,
                         arguments=[doc.uri],
                     ),
@@ -673,7 +678,7 @@ class FormalizeFeature:
             edit_json = self.server.protocol._converter.unstructure(edit)
             return {"applied": False, "declarations": count, "uri": target.uri, "edit": edit_json}
         result = await self.server.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=edit, label="Formalize to Lean 4")
+            types.ApplyWorkspaceEditParams(edit=edit, label=messages.render("formalize-apply"))
         )
         return {
             "applied": bool(result.applied),

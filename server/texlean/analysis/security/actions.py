@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ... import messages
 from ...tables import load
 from . import lua, paths, pdf, shell
 from .machine import BEGIN, CSEQ, Machine, MTok, register
@@ -89,14 +90,14 @@ def _tikzexternalize(m: Machine, t: MTok) -> None:
 
 # -- files ------------------------------------------------------------------------------------------
 
-_READ_WHAT = {
-    "input": "as TeX code: its commands run and its text is typeset into the PDF",
-    "typeset": "and typesets it into the PDF",
-    "image": "and embeds it into the PDF",
-    "macro": "into a macro",
-    "package": "as a package: its code runs",
-    "bib": "as a bibliography database",
-    "probe": "whether the file exists",
+_READ_WHAT = {  # the message (messages.toml) saying what reading does
+    "input": "frag-read-input",
+    "typeset": "frag-read-typeset",
+    "image": "frag-read-image",
+    "macro": "frag-read-macro",
+    "package": "frag-read-package",
+    "bib": "frag-read-bib",
+    "probe": "frag-read-probe",
 }
 
 
@@ -118,11 +119,11 @@ def _read_file(
         _shell(m, "SEC102", t, end, verdict.command or stripped.lstrip('"|'), cs)
         return
     if op == "input" and _is_jobname(stripped, via):
-        report_action(m, "SEC604", t, end, (("what", f"\\{cs} of the document's own name"),))
+        report_action(m, "SEC604", t, end, (("what_key", "frag-reads-own-name"), ("cs", cs)))
         return
     if verdict is None or verdict.kind == "dotfile":
         return  # openin_any = a reads dotfiles of the project like any file
-    params = (("cs", cs), ("path", verdict.path), ("what", _READ_WHAT.get(op, "")))
+    params = (("cs", cs), ("path", verdict.path), ("what_key", _READ_WHAT.get(op, "")))
     if op == "probe":
         if verdict.kind != "parent":
             report_action(m, "SEC203", t, end, params)
@@ -179,9 +180,9 @@ def _write_file(m: Machine, t: MTok, end: int, name: str, via: Sequence[str], cs
     elif verdict.kind == "source":
         if _generated_tex(verdict.path, via):
             return  # \jobname-answers.tex and the like: a package's scratch file, read back later
-        reader = verdict.reader or "the next LaTeX run"
+        reader = messages.fragment("what", verdict.reader or "the next LaTeX run")
         shown = _shown(verdict.path, via)
-        report_action(m, "SEC302", t, end, (("cs", cs), ("path", shown), ("what", reader)))
+        report_action(m, "SEC302", t, end, (("cs", cs), ("path", shown), reader))
     else:
         report_action(m, "SEC301", t, end, (("cs", cs), ("path", _shown(verdict.path, via))))
 
@@ -303,7 +304,7 @@ def _lua(m: Machine, t: MTok, end: int, code: str, body_start: int | None = None
         # what tex.print hands back to TeX runs next: read it as TeX
         m.s.push(m.scan_tokens(tex_code, t[2], end, (*t[4], "lua")))
     for raw in verdict.pdf_output:
-        _pdf(m, t, end, raw, "Lua's pdf library")
+        _pdf(m, t, end, raw, "Lua's pdf library")  # a fragment (messages.toml)
     for code_, names in (
         ("SEC401", verdict.shell),
         ("SEC402", verdict.files),
@@ -364,7 +365,7 @@ def _filecontents(m: Machine, t: MTok) -> None:
     if verdict is not None and verdict.kind not in ("source",):
         report_action(m, "SEC301", t, t[3], (("cs", "begin{filecontents}"), ("path", verdict.path)))
     elif overwrite:
-        m.report("SEC303", t[2], t[3], (("how", "overwrites"), ("path", name)))
+        m.report("SEC303", t[2], t[3], (("how_key", "frag-overwrites"), ("path", name)))
 
 
 # -- PDF ----------------------------------------------------------------------------------------------
@@ -374,15 +375,16 @@ def _pdf(m: Machine, t: MTok, end: int, text: str, where: str, engines: str = ""
     """Report the active content of raw PDF ``text``; ``engines``: where the construct exists."""
     verdict = pdf.analyse_pdf(text)
     only = (("engines", engines),) if engines else ()
+    place = messages.fragment("where", where)
     if verdict.javascript:
-        report_action(m, "SEC501", t, end, (("where", where), *only))
+        report_action(m, "SEC501", t, end, (place, *only))
     if verdict.launch:
-        report_action(m, "SEC502", t, end, (("what", "/Launch"), ("where", where), *only))
+        report_action(m, "SEC502", t, end, (("what", "/Launch"), place, *only))
     for action in verdict.other_actions:
-        report_action(m, "SEC502", t, end, (("what", action), ("where", where), *only))
+        report_action(m, "SEC502", t, end, (("what", action), place, *only))
     for trigger in verdict.auto:
         event = pdf.auto_event(trigger)
-        report_action(m, "SEC503", t, end, (("what", event), ("where", where), *only))
+        report_action(m, "SEC503", t, end, (messages.fragment("what", event), place, *only))
 
 
 # Which engine each raw-PDF command belongs to: elsewhere it does nothing.
@@ -469,10 +471,10 @@ def _special(m: Machine, t: MTok) -> None:
             report_action(m, "SEC505", t, end, (("what", ", ".join(operators)),))
 
 
-_LINK_EFFECT = {
-    "javascript": "runs JavaScript in the PDF reader",
-    "file": "opens a local file or program",
-    "data": "opens content embedded in the link",
+_LINK_EFFECT = {  # the message (messages.toml) saying what clicking does
+    "javascript": "frag-link-javascript",
+    "file": "frag-link-file",
+    "data": "frag-link-data",
 }
 
 
@@ -481,10 +483,15 @@ def _link(m: Machine, t: MTok, end: int, url: str) -> None:
     shown = shell.printable(url.strip(), 80)
     if kind == "launch":
         # hyperref turns run: links into /Launch actions
-        m.report("SEC502", t[2], end, (("what", "/Launch"), ("where", "a link to " + shown)))
+        m.report(
+            "SEC502",
+            t[2],
+            end,
+            (("what", "/Launch"), ("where_key", "frag-link-to"), ("url", shown)),
+        )
     elif kind is not None:
-        effect = _LINK_EFFECT.get(kind, "leaves the PDF")
-        m.report("SEC504", t[2], end, (("url", shown), ("what", effect)))
+        effect = _LINK_EFFECT.get(kind, "frag-link-leaves")
+        m.report("SEC504", t[2], end, (("url", shown), ("what_key", effect)))
 
 
 @register("verbatim:href", "verbatim:url", "verbatim:nolinkurl")
@@ -520,7 +527,7 @@ def _form_field(m: Machine, t: MTok) -> None:
     end = max(_end_of(options, t) + 1, t[3])
     text = render(options)
     if _FORM_SCRIPT.search(text):
-        report_action(m, "SEC501", t, end, (("where", f"\\{t[1]} form field"),))
+        report_action(m, "SEC501", t, end, (("where_key", "frag-form-field"), ("cs", t[1])))
     if t[1] == "Submit":
         report_action(m, "SEC502", t, end, (("what", "/SubmitForm"), ("where", "\\Submit")))
 
@@ -576,12 +583,12 @@ def _every(m: Machine, t: MTok) -> None:
     retrigger = _RETRIGGERS.get(hook, frozenset())
     has_math = any(u[0] == 3 for u in group)
     if reads_self:
-        m.report("SEC604", t[2], end, (("what", f"\\{hook} inputs the file again"),))
+        m.report("SEC604", t[2], end, (("what_key", "frag-hook-inputs-again"), ("cs", hook)))
     elif hook not in names and (
         names & retrigger or (hook in ("everymath", "everydisplay") and has_math)
     ):
         # the hook's own tokens start what runs the hook again (and it never clears itself)
-        m.report("SEC606", t[2], end, (("name", hook), ("what", "its tokens trigger it again")))
+        m.report("SEC606", t[2], end, (("name", hook), ("what_key", "frag-retriggers")))
     m.s.push(group)  # what the hook runs, it runs: read it now
 
 
@@ -600,20 +607,21 @@ def _catcode(m: Machine, t: MTok) -> None:
         ch, cat = chr(int(code)), int(value)
     except ValueError:
         return
-    shown = {" ": "space", "\t": "tab", "\r": "^^M", "\n": "^^J"}.get(ch, ch)
+    shown = {"\r": "^^M", "\n": "^^J"}.get(ch, ch)
+    char = {" ": ("char_key", "frag-char-space"), "\t": ("char_key", "frag-char-tab")}
     what = None
     if cat == 0 and ch != "\\":
-        what = "an escape character (like \\)"
+        what = "frag-catcode-escape"
     elif ch == "\\" and cat != 0:
-        what = "an ordinary character: \\ no longer starts commands"
+        what = "frag-catcode-backslash-other"
     elif ch in "{}" and cat not in (1, 2):
-        what = "an ordinary character: braces no longer group"
+        what = "frag-catcode-braces-other"
     elif cat in (1, 2) and ch not in "{}":
-        what = "a brace (begin or end group)"
+        what = "frag-catcode-brace"
     elif cat == 14 and ch != "%":
-        what = "a comment character"
+        what = "frag-catcode-comment"
     if what is not None:
-        m.report("SEC702", t[2], u[3], (("char", shown), ("what", what)))
+        m.report("SEC702", t[2], u[3], (char.get(ch, ("char", shown)), ("what_key", what)))
 
 
 __all__ = ["report_action"]

@@ -324,7 +324,7 @@ class Machine:
         try:
             if self.nesting > MAX_DEPTH:
                 self.report_not_followed(
-                    "a construct", f"it nests more than {MAX_DEPTH} expansions deep"
+                    "frag-a-construct", "frag-nests-more-than", ("depth", str(MAX_DEPTH))
                 )
                 raise Abort
             self.handlers[target](self, t)
@@ -760,15 +760,15 @@ class Machine:
             if last is not None:
                 if last[0] == mark[0] and mark[1] >= last[1]:
                     if self.window_unknown:
-                        self.report_not_followed(
-                            "a recursion", "it depends on values texlean does not know"
-                        )
+                        self.report_not_followed("frag-a-recursion", "frag-unknown-values")
                     else:
                         self.report_endless(key)
                     raise Abort
                 self.check_loop_progress(key, last[2], mark[2])
         if self.window >= WINDOW_LIMIT:
-            self.report_not_followed("expansion", f"more than {WINDOW_LIMIT:,} expansions")
+            self.report_not_followed(
+                "frag-expansion", "frag-more-than-expansions", ("count", f"{WINDOW_LIMIT:,}")
+            )
             raise Abort
 
     def check_loop_progress(
@@ -786,17 +786,18 @@ class Machine:
             return
         value, bound, rel = now
         if (rel == "<" and step < 0) or (rel == ">" and step > 0):
-            self.report_loop(key, "counts away from its bound: it never ends")
+            self.report_loop(key, "frag-loop-counts-away")
             raise Abort
         left = abs(bound - value) // abs(step) * PROGRESS_CHECK if rel in "<>" else 0
         if left >= HUGE_LOOP:
-            self.report_loop(key, f"has about {left:,} steps still to run")
+            self.report_loop(key, "frag-loop-steps-left", ("steps", f"{left:,}"))
             raise Abort
 
-    def report_loop(self, key: str, what: str) -> None:
+    def report_loop(self, key: str, what: str, *params: tuple[str, str]) -> None:
+        """SEC603: ``what`` is the message (messages.toml) saying what the loop does."""
         t = self.trigger
         start, end = (t[2], t[3]) if t is not None else (0, 0)
-        self.report("SEC603", start, end, (("what", what),))
+        self.report("SEC603", start, end, (("what_key", what), *params))
 
     def reset_window(self) -> None:
         self.window = 0
@@ -968,14 +969,15 @@ class Machine:
         start, end = (t[2], t[3]) if t is not None else (0, 0)
         name = key.removeprefix("active:")
         if name in ("iterate", "body", "@iwhilenum", "@whilenum"):
-            self.report("SEC603", start, end, (("what", "repeats without changing anything"),))
+            self.report("SEC603", start, end, (("what_key", "frag-loop-repeats"),))
         else:
             self.report("SEC601", start, end, (("name", name), ("via", "")))
 
-    def report_not_followed(self, what: str, reason: str) -> None:
+    def report_not_followed(self, what: str, reason: str, *params: tuple[str, str]) -> None:
+        """SEC901: ``what`` and ``reason`` are messages (messages.toml), ``params`` theirs."""
         t = self.trigger
         start, end = (t[2], t[3]) if t is not None else (0, 0)
-        self.report("SEC901", start, end, (("what", what), ("reason", reason)))
+        self.report("SEC901", start, end, (("what_key", what), ("reason_key", reason), *params))
 
     # -- the result ---------------------------------------------------------------------------
 

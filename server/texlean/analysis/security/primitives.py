@@ -502,7 +502,8 @@ def _csname(m: Machine, t: MTok) -> None:
                     u[3],
                     (
                         ("what", "\\csname"),
-                        ("reason", f"it uses \\{u[1]}, which texlean does not know"),
+                        ("reason_key", "frag-unknown-macro"),
+                        ("cs", u[1]),
                     ),
                 )
                 raise Abort
@@ -551,7 +552,7 @@ def _report_jobname_name(m: Machine, t: MTok, end: int, built: str) -> None:
         end,
         (
             ("what", f"\\csname {shown}"),
-            ("reason", "it depends on the name the file is compiled under"),
+            ("reason_key", "frag-depends-on-jobname"),
         ),
     )
 
@@ -638,7 +639,11 @@ def _romannumeral(m: Machine, t: MTok) -> None:
             "SEC605",
             t[2],
             t[3],
-            (("what", f"\\romannumeral {value:,} makes {value // 1000:,} letters m"),),
+            (
+                ("what_key", "frag-romannumeral"),
+                ("value", f"{value:,}"),
+                ("count", f"{value // 1000:,}"),
+            ),
         )
     if value > 0:
         m.s.push(chars(roman(value), t, ("romannumeral",)))
@@ -989,7 +994,7 @@ def _whiledo(m: Machine, t: MTok) -> None:
             return  # false, or a test texlean cannot decide: stop following
         m.run_list(body)
         if m.assignments == before:
-            m.report_loop("whiledo", "repeats without changing anything: it never ends")
+            m.report_loop("whiledo", "frag-loop-repeats-forever")
             raise Abort
         if rounds and rounds % 1000 == 0:
             m.check_loop_progress("whiledo", m.loop_mark, m.last_compare)

@@ -7,22 +7,25 @@ from collections.abc import Sequence
 from .machine import Machine, MTok
 from .state import Alias
 
+# the message (messages.toml) naming each technique in the words for ``via``
 _VIA_TEXT = {
-    "^^": "written with ^^ notation",
-    "csname": "assembled with \\csname",
-    "scantokens": "re-read by \\scantokens",
-    "lowercase": "made by \\lowercase",
-    "uppercase": "made by \\uppercase",
-    "expandafter": "reached through \\expandafter",
+    "^^": "via-caret",
+    "csname": "via-csname",
+    "scantokens": "via-scantokens",
+    "lowercase": "via-lowercase",
+    "uppercase": "via-uppercase",
+    "expandafter": "via-expandafter",
 }
 _STRING_BUILDERS = ("string", "detokenize", "romannumeral", "number", "jobname")
 
 
 def describe_via(
     via: Sequence[str], name: str, source: str
-) -> tuple[str, list[tuple[str, tuple[tuple[str, str], ...]]]]:
-    """The words for how a command was reached, and the obfuscation findings that go with it."""
-    words: list[str] = []
+) -> tuple[tuple[tuple[str, str], ...], list[tuple[str, tuple[tuple[str, str], ...]]]]:
+    """The words for how a command was reached (parameters ``via:<message key>`` = its
+    ``{arg}``, rendered by :func:`texlean.analysis.present.message_params`), and the
+    obfuscation findings that go with it."""
+    words: list[tuple[str, str]] = []
     extra: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     seen: set[str] = set()
     builders = [v for v in dict.fromkeys(via) if v in _STRING_BUILDERS]
@@ -33,38 +36,41 @@ def describe_via(
         if v.startswith("="):
             # a technique already reported where it was used (\lowercase{\def…}):
             # named in the words, not reported again
-            words.append(_VIA_TEXT.get(v[1:], v[1:]))
+            words.append((_VIA_TEXT[v[1:]], "") if v[1:] in _VIA_TEXT else ("via-raw", v[1:]))
             continue
         if v == "^^":
-            words.append(_VIA_TEXT[v])
+            words.append((_VIA_TEXT[v], ""))
             extra.append(("SEC701", (("name", name), ("source", source))))
         elif v.startswith("escape:"):
-            words.append(f"written with {v[7:]} as the escape character")
+            words.append(("via-escape", v[7:]))
         elif v == "csname":
-            words.append(_VIA_TEXT[v])
+            words.append((_VIA_TEXT[v], ""))
             extra.append(("SEC703", (("name", name),)))
         elif v.startswith("alias:") or v.startswith("active:"):
             kind, alias = v.split(":", 1)
-            shown = "\\" + alias if kind == "alias" else "the active character " + alias
-            words.append(f"under the name {shown}" if kind == "alias" else f"as {shown}")
-            extra.append(("SEC704", (("alias", shown), ("name", name))))
+            if kind == "alias":
+                words.append(("via-alias", "\\" + alias))
+                shown: tuple[tuple[str, str], ...] = (("alias", "\\" + alias),)
+            else:
+                words.append(("via-active", alias))
+                shown = (("alias_key", "frag-active-character"), ("char", alias))
+            extra.append(("SEC704", (*shown, ("name", name))))
         elif v == "scantokens":
-            words.append(_VIA_TEXT[v])
+            words.append((_VIA_TEXT[v], ""))
             extra.append(("SEC705", (("name", name),)))
         elif v in ("lowercase", "uppercase"):
-            words.append(_VIA_TEXT[v])
+            words.append((_VIA_TEXT[v], ""))
             extra.append(("SEC706", (("how", v), ("name", name))))
         elif v == "expandafter":
-            words.append(_VIA_TEXT[v])
+            words.append((_VIA_TEXT[v], ""))
             extra.append(("SEC708", (("name", name),)))
         elif v.startswith("macro:"):
-            words.append(f"through \\{v[6:]}")
+            words.append(("via-macro", v[6:]))
     if builders:
         what = ", ".join("\\" + b for b in builders)
-        words.append(f"built from characters made by {what}")
+        words.append(("via-builders", what))
         extra.append(("SEC707", (("name", name), ("what", what))))
-    text = f" ({'; '.join(words)})" if words else ""
-    return text, extra
+    return tuple((f"via:{key}", arg) for key, arg in words), extra
 
 
 def report_action(
@@ -80,8 +86,8 @@ def report_action(
     end = max(end, t[3], m.last_end)
     via = t[4] if via is None else via
     name = name or alias_target(m, t)
-    text, extra = describe_via(via, name, m.text[t[2] : t[3]][:60])
-    m.report(code, start, end, (*params, ("via", text)))
+    words, extra = describe_via(via, name, m.text[t[2] : t[3]][:60])
+    m.report(code, start, end, (*params, *words))
     for ocode, oparams in extra:
         m.report(ocode, start, end, oparams)
 

@@ -271,13 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--show-suppressed",
         action="store_true",
-        help="also print what `% texlean:` comments suppress, marked (suppressed);"
+        help="also print what `%% texlean:` comments suppress, marked (suppressed);"
         " it never counts for the exit status",
     )
     check.add_argument(
         "--no-suppressions",
         action="store_true",
-        help="ignore the documents' `% texlean:` suppression comments"
+        help="ignore the documents' `%% texlean:` suppression comments"
         " (for documents you did not write)",
     )
     check.add_argument(
@@ -287,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
         " (default: when standard output is a terminal)",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar on a terminal")
+    check.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where results of unchanged documents are kept (default: .texlean_cache in the"
+        " project root)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true", help="analyse every document; read and write no cache"
+    )
     check.add_argument(
         "--rules-uri",
         metavar="URI",

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from .analysis.findings import Finding
 from .analysis.formal import NONE as NO_HAZARDS
 from .analysis.formal import FormalStage, without_premature_unused
-from .analysis.pipeline import INITIAL, ChunkResult, analyse_chunk, assemble_all
+from .analysis.pipeline import (
+    INITIAL,
+    ChunkResult,
+    analyse_chunk,
+    analyse_chunk_for_check,
+    assemble_all,
+)
 from .budget import Budget
 from .document.cache import SizedCache
 from .document.chunked import UpdateStats
@@ -83,6 +89,9 @@ class Engine:
     worked: dict[str, LastAnalysis] = field(default_factory=dict)
     # formalization hazards of theorem-like environments (None: not reported)
     formal: FormalStage | None = None
+    # False: chunks are analysed without the formalization scan (texlean check has no
+    # formal stage; the findings are the same)
+    formal_scan: bool = True
 
     # -- documents --------------------------------------------------------------
 
@@ -134,7 +143,8 @@ class Engine:
             return cached
         started = time.perf_counter()
         budget = Budget(seconds=self.timeout_seconds)
-        stats: UpdateStats = doc.chunked.update(doc.lines, analyse_chunk, self.chunk_cache, budget)
+        analyse = analyse_chunk if self.formal_scan else analyse_chunk_for_check
+        stats: UpdateStats = doc.chunked.update(doc.lines, analyse, self.chunk_cache, budget)
         results = doc.chunked.results()
         reported = formal is not None and formal.state()[0]
         pending = 0

@@ -69,8 +69,15 @@ def tokens_of(text: str, entry: ChunkState, budget: Budget | None = None) -> lis
     return tokens
 
 
-def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
-    """Analyse one chunk that starts in ``entry``.  Never raises for any input text."""
+def analyse_chunk(
+    text: str, entry: ChunkState, budget: Budget, formal_scan: bool = True
+) -> ChunkResult:
+    """Analyse one chunk that starts in ``entry``.  Never raises for any input text.
+
+    ``formal_scan=False`` leaves out what only formalization uses (the theorem-like
+    environments of :mod:`texlean.formalize.extract`): ``texlean check`` needs none
+    of it, and the findings are the same either way.
+    """
     if budget.exhausted is not None:
         return ChunkResult(exit=entry, complete=False, stopped=budget.exhausted)
     try:
@@ -84,7 +91,7 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         if suppress.maybe(text):
             directives, d_findings = suppress.collect(tokens, loc, budget)
         first_content = suppress.first_content_line(tokens, loc)
-        formal = extract.scan(tokens, text)
+        formal = extract.scan(tokens, text) if formal_scan else None
     except BudgetExceeded as exc:
         return ChunkResult(
             exit=entry,
@@ -125,6 +132,11 @@ def analyse_chunk(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
         first_content=first_content,
         formal=formal,
     )
+
+
+def analyse_chunk_for_check(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
+    """:func:`analyse_chunk` without the formalization scan (``texlean check``)."""
+    return analyse_chunk(text, entry, budget, formal_scan=False)
 
 
 @dataclass(frozen=True, slots=True)

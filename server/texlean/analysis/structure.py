@@ -93,10 +93,18 @@ def analyse(
     n = len(tokens)
     i = 0
     while i < n:
-        if budget is not None and not i & 4095:
+        if not i & 4095 and budget is not None:
             budget.spend(1)
         tok = tokens[i]
         kind = tok[0]
+        if (kind > MATH and kind != PAR) or (kind == CS and tok[3] != "begin" and tok[3] != "end"):
+            # text, ends of lines, comments, verbatim, other commands: nothing below
+            # reads them
+            if inherited and not math:
+                math_events.append(Event("math-close", "", Span(0, 0, 0, 0)))
+                inherited = False
+            i += 1
+            continue
         if masked is not None and masked[i] == LET_OPERAND:
             pass  # \let\bgroup={ opens nothing
         elif kind == BEGIN:

@@ -18,8 +18,8 @@ from .. import messages
 from ..analysis.findings import Severity
 from ..analysis.rules import catalog, resolve_code
 from ..settings import Settings
+from . import cache, language
 from . import config as configuration
-from . import language
 from .discover import discover
 from .formats import github, sarif, text
 from .formats import json as json_format
@@ -91,6 +91,17 @@ def _config_start(args: argparse.Namespace) -> Path:
     return Path.cwd()
 
 
+def cache_dir(args: argparse.Namespace) -> Path | None:
+    """Where the result cache is: ``--cache-dir``, else ``.texlean_cache`` in the
+    project root (``--root``, else the first path's); None with ``--no-cache``."""
+    if getattr(args, "no_cache", False):
+        return None
+    given = getattr(args, "cache_dir", None)
+    if given:
+        return Path(given)
+    return _config_start(args) / cache.FOLDER
+
+
 def load_config(args: argparse.Namespace) -> configuration.Config | str:
     """The configuration in force, or why there is none to use (exit 2)."""
     if getattr(args, "no_config", False):
@@ -160,6 +171,7 @@ def main(args: argparse.Namespace) -> int:
         root=root,
         follow_includes=not args.no_includes,
         progress=progress,
+        cache_dir=cache_dir(args),
     )
     exclude = [*check.get("exclude", []), *(args.exclude or [])]
     inputs, usage = discover(args.paths, exclude)

@@ -24,6 +24,7 @@ from ..analysis.findings import Finding, Severity, Span
 from ..analysis.present import Presented, present
 from ..settings import Settings
 from . import language
+from .cache import ResultCache, open_cache
 from .discover import STDIN, Input, decode, read_source
 from .project import Builder, Segment, SourceMap, Unit, display_name, find_root
 
@@ -45,6 +46,7 @@ class Options:
     root: Path | None = None
     follow_includes: bool = True
     progress: bool = False
+    cache_dir: Path | None = None  # the result cache (None: no cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,18 +153,46 @@ def _shown(report: object, settings: Settings, show_suppressed: bool) -> list[Pr
     return sorted(shown + hidden, key=lambda p: (p.span.line, p.span.col, p.code))
 
 
+# What a worker sends back: the findings in positions of the compiled sequence
+# (None when the document was not analysed), findings already placed in files,
+# and whether the analysis was complete (only then may it be cached).
+Analysed = tuple["list[Presented] | None", "list[tuple[int, Presented]]", bool]
+
+
 def analyse_unit(unit: Unit) -> list[tuple[int, Presented]]:
     """The presented findings of one document, each with the index of its file."""
+    return placed(unit, analyse_compiled(unit))
+
+
+def placed(unit: Unit, analysed: Analysed) -> list[tuple[int, Presented]]:
+    """The findings of :func:`analyse_compiled` taken back to files, with the notes
+    about includes."""
+    w = _WORKER
+    assert w is not None
+    compiled, out, _ = analysed
+    if compiled is None:
+        return list(out)
+    out = list(out)
+    source = unit.source
+    for p in compiled:
+        f, span = source.map_span(p.span)
+        out.append((f, replace(p, span=span)))
+    for f, note in unit.notes:
+        out.extend((f, p) for p in present([note], w.settings))
+    return out
+
+
+def analyse_compiled(unit: Unit) -> Analysed:
+    """Analyse one document's compiled sequence (in a worker)."""
     from ..engine import Engine
 
     w = _WORKER
     assert w is not None
     if w.engine is None:
-        w.engine = Engine(timeout_seconds=w.timeout_ms / 1000)
+        w.engine = Engine(timeout_seconds=w.timeout_ms / 1000, formal_scan=False)
     engine = w.engine
     assert isinstance(engine, Engine)
     watch = _memory_watch(w.max_memory)
-    out: list[tuple[int, Presented]] = []
     try:
         if watch is not None:
             if watch.over():
@@ -179,14 +209,8 @@ def analyse_unit(unit: Unit) -> list[tuple[int, Presented]]:
         watch.armed = False
         engine.chunk_cache.discard(lambda key: True)
         limit = f"its analysis took more than {w.max_memory // MB} MB of memory (--max-memory)"
-        return [(0, p) for p in present([_not_analysed(limit)], w.settings)]
-    source = unit.source
-    for p in _shown(report, w.settings, w.show_suppressed):
-        f, span = source.map_span(p.span)
-        out.append((f, replace(p, span=span)))
-    for f, note in unit.notes:
-        out.extend((f, p) for p in present([note], w.settings))
-    return out
+        return None, [(0, p) for p in present([_not_analysed(limit)], w.settings)], False
+    return _shown(report, w.settings, w.show_suppressed), [], report.complete
 
 
 # -- the main side -------------------------------------------------------------------------
@@ -400,21 +424,32 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
     where it happened, so a caller can print both in one stream)."""
     docs, errors, files = plan(inputs, options)
     yield from errors
-    pending = [d for d in docs if d.unit is not None and d.unit.text]
+    _init_worker(options)  # this process places findings in files (and may analyse)
+    cache = _open_cache(options)
+    keys: dict[int, str] = {}
+    results: dict[int, Future[Analysed] | Analysed] = {}
+    pending = []
+    for d in docs:
+        if d.unit is None or not d.unit.text:
+            continue
+        if cache is not None:
+            keys[d.order] = key = cache.key(d.unit.name, d.unit.text)
+            hit = cache.get(key)
+            if hit is not None:
+                results[d.order] = (hit, [], True)
+                continue
+        pending.append(d)
     workers = max(1, min(options.jobs, len(pending)))
     tick = _progress(len(docs), options.progress)
-    results: dict[int, Future[list[tuple[int, Presented]]] | list[tuple[int, Presented]]] = {}
     pool: ProcessPoolExecutor | None = None
     if workers > 1:
         pool = _pool(options, workers)
         # the largest documents first: the batch ends when the slowest worker does
         for d in sorted(pending, key=lambda d: -len(d.unit.text if d.unit else "")):
             assert d.unit is not None
-            fut = pool.submit(analyse_unit, d.unit)
+            fut = pool.submit(analyse_compiled, d.unit)
             fut.add_done_callback(lambda _f: tick())
             results[d.order] = fut
-    else:
-        _init_worker(options)
     seen: set[tuple[object, ...]] = set()
     finished = False
     try:
@@ -424,13 +459,22 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
             if unit is not None and unit.text:
                 r = results.get(d.order)
                 if r is None:
-                    r = analyse_unit(unit)
+                    r = analyse_compiled(unit)
                     tick()
+                elif not isinstance(r, Future):
+                    tick()  # from the cache
                 try:
-                    found += r.result() if isinstance(r, Future) else r
+                    analysed = r.result() if isinstance(r, Future) else r
                 except Exception as exc:  # a worker that died: the batch goes on
                     yield f"{unit.name}: analysis failed ({type(exc).__name__}: {exc})"
                     continue
+                compiled, _, complete = analysed
+                doc_key = keys.get(d.order)
+                cacheable = compiled is not None and complete and doc_key is not None
+                if cache is not None and cacheable and doc_key not in cache.used:
+                    assert doc_key is not None and compiled is not None
+                    cache.put(doc_key, compiled)
+                found += placed(unit, analysed)
             else:
                 tick()
             yield from _items(d, found, files, seen)
@@ -438,6 +482,31 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
     finally:
         if pool is not None:  # interrupted (^C, a closed pipe): drop what is queued
             pool.shutdown(wait=finished, cancel_futures=not finished)
+        if cache is not None and finished:
+            cache.save()
+
+
+def settings_key(options: Options) -> str:
+    """What of the options changes the findings of a document or their words."""
+    return repr(
+        (
+            options.settings,
+            options.show_suppressed,
+            options.lang,
+            language.use(options.lang),
+            # a limit decides whether a document is analysed at all: a result found
+            # under other limits is not this run's
+            options.timeout_ms,
+            options.max_memory,
+            options.max_file_size,
+        )
+    )
+
+
+def _open_cache(options: Options) -> ResultCache | None:
+    if options.cache_dir is None:
+        return None
+    return open_cache(options.cache_dir, settings_key(options))
 
 
 def _items(

@@ -19,8 +19,11 @@ _ENV = re.compile(r"\\(begin|end)[ \t]*\{([^{}\s]*)\}")
 _NOT_COUNTED = frozenset({"document"})
 
 
+_BLANK = " \t\r\n"
+
+
 def is_blank(line: str) -> bool:
-    return not line.strip(" \t\r\n")
+    return not line.strip(_BLANK)
 
 
 def _env_delta(line: str) -> int:
@@ -47,7 +50,7 @@ def chunk_end(lines: Sequence[str], start: int) -> int:
     seen_content = False
     while i < n:
         line = lines[i]
-        if is_blank(line):
+        if not line.strip(_BLANK):
             if seen_content and (depth <= 0 or i - start >= MAX_LINES):
                 # take the whole run of blank lines, then stop
                 i += 1
@@ -56,7 +59,8 @@ def chunk_end(lines: Sequence[str], start: int) -> int:
                 return i
         else:
             seen_content = True
-            depth = max(0, depth + _env_delta(line))
+            if "\\begin" in line or "\\end" in line:  # (depth is never below 0)
+                depth = max(0, depth + _env_delta(line))
         i += 1
         if i - start >= HARD_MAX_LINES:
             # Never start the next chunk with blank lines: the end of line

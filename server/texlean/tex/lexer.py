@@ -343,13 +343,6 @@ class _Lexer:
                 a, b = to_src(m.start()), to_src(m.end())
             if g == 8:
                 append((TEXT, a, b, m.group(8)))
-            elif g == 1:
-                name = m.group(1)
-                append((CS, a, b, name))
-                if name in TRIGGERS:
-                    restart = self._trigger(name, s, m.end(), omap)
-                    if restart is not None:
-                        return restart
             elif g == 7:
                 ch = m.group(7)
                 kind = kind_of[ch]
@@ -358,6 +351,13 @@ class _Lexer:
                     self.depth += 1
                 elif kind == END and self._close_group():
                     return b
+            elif g == 1:
+                name = m.group(1)
+                append((CS, a, b, name))
+                if name in TRIGGERS:
+                    restart = self._trigger(name, s, m.end(), omap)
+                    if restart is not None:
+                        return restart
             elif g == 2:
                 append((CSYM, a, b, m.group(2)))
             elif g == 3:

@@ -95,7 +95,13 @@ def analyse_chunk(
     except BudgetExceeded as exc:
         return ChunkResult(
             exit=entry,
-            findings=(Finding("SEC900", Span(0, 0, 0, 0), (("reason", exc.reason),)),),
+            findings=(
+                Finding(
+                    "SEC900",
+                    Span(0, 0, 0, 0),
+                    (("reason", exc.reason), ("reason_key", f"frag-budget-{exc.reason}")),
+                ),
+            ),
             complete=False,
             stopped=exc.reason,
         )
@@ -109,8 +115,8 @@ def analyse_chunk(
                     "SEC901",
                     Span(0, 0, 0, 0),
                     (
-                        ("what", "this paragraph"),
-                        ("reason", "it nests deeper than texlean follows"),
+                        ("what_key", "frag-this-paragraph"),
+                        ("reason_key", "frag-nests-deeper"),
                     ),
                 ),
             ),

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import messages
 from ..analysis.findings import Finding, Span
 from ..document.lines import split_lines
 from . import includes
@@ -244,25 +245,25 @@ class _Splice:
             target = self.b.resolve(inc, path, self.main_dir)
             if target is None:
                 if not inc.conditional:
-                    self.note(f, inc, "no such file in the project")
+                    self.note(f, inc, messages.render("frag-no-such-file"))
                 continue
             child = target.resolve()
             if not self.b.inside(child):
-                self.note(f, inc, f"it is outside the project root {self.b.root}")
+                self.note(f, inc, messages.render("frag-outside-root", {"root": str(self.b.root)}))
                 continue
             if child in stack:
-                self.note(f, inc, "the file is already being read (an include loop)")
+                self.note(f, inc, messages.render("frag-include-loop"))
                 continue
             if depth + 1 > MAX_DEPTH:
-                self.note(f, inc, f"includes are nested more than {MAX_DEPTH} deep")
+                self.note(f, inc, messages.render("frag-nested-deep", {"depth": str(MAX_DEPTH)}))
                 continue
             sub, why = self.b.read(target)
             if sub is None:
-                self.note(f, inc, why or "it cannot be read")
+                self.note(f, inc, why or messages.render("frag-cannot-read"))
                 continue
             if self.size + len(sub) > self.b.max_bytes:
-                limit = f"{self.b.max_bytes:,} bytes"
-                self.note(f, inc, f"the document with its includes would exceed {limit}")
+                limit = f"{self.b.max_bytes:,}"
+                self.note(f, inc, messages.render("frag-includes-too-large", {"limit": limit}))
                 continue
             self.size += len(sub)
             self.b.included.add(child)

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import messages
 from ..analysis.findings import Finding, Severity, Span
 from ..analysis.present import Presented, present
 from ..settings import Settings
@@ -208,7 +209,7 @@ def analyse_compiled(unit: Unit) -> Analysed:
             raise
         watch.armed = False
         engine.chunk_cache.discard(lambda key: True)
-        limit = f"its analysis took more than {w.max_memory // MB} MB of memory (--max-memory)"
+        limit = messages.render("frag-over-memory", {"limit": str(w.max_memory // MB)})
         return None, [(0, p) for p in present([_not_analysed(limit)], w.settings)], False
     return _shown(report, w.settings, w.show_suppressed), [], report.complete
 
@@ -261,7 +262,10 @@ class _Files:
                     if self.max_file_size >= MB
                     else (f"{self.max_file_size} bytes")
                 )
-                self.cache[key] = (None, f"it is larger ({size:,} bytes) than the {limit} limit")
+                self.cache[key] = (
+                    None,
+                    messages.render("frag-larger-than", {"size": f"{size:,}", "limit": limit}),
+                )
             else:
                 self.cache[key] = read_source(self.display(path), path)
         return self.cache[key]
@@ -315,7 +319,7 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
         size = files.too_large(inp.path)
         if size is not None:
             _, why = files.read(inp.path)
-            note = _not_analysed(why or "too large")
+            note = _not_analysed(why or messages.render("frag-too-large"))
             unit = Unit(inp.name, "", SourceMap([inp.path.resolve()]), names=[inp.name])
             docs.append(
                 _Doc(

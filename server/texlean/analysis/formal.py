@@ -163,6 +163,54 @@ class _DocState:
     pending: deque[Work] = field(default_factory=deque)
     settled: bool = False  # every statement was translated once: later work is an edit
     extracted: tuple[Any, Extracted] | None = None
+    # per block of BLOCK consecutive chunks, keyed by the ids of its chunk results
+    scans: dict[tuple[int, ...], _BlockScans] = field(default_factory=dict)
+    memos: dict[tuple[int, ...], _BlockMemos] = field(default_factory=dict)
+
+
+# Blocks of chunks end where a chunk result's id says so (about one in BLOCK, at most
+# MAX_BLOCK chunks): boundaries move with the chunks, so a keystroke that adds or
+# removes a chunk changes one block, not the alignment of every later one.
+BLOCK = 64
+MAX_BLOCK = 4 * BLOCK
+
+
+def _boundaries(ids: Sequence[int]) -> list[int]:
+    """Where the blocks of chunks begin (content-defined: by the results' ids)."""
+    n = len(ids)
+    cuts = [k + 1 for k, i in enumerate(ids) if not (((i >> 4) * 2654435761) >> 16) % BLOCK]
+    starts = [0]
+    for cut in cuts:
+        while cut - starts[-1] > MAX_BLOCK:
+            starts.append(starts[-1] + MAX_BLOCK)
+        if cut < n:
+            starts.append(cut)
+    while n - starts[-1] > MAX_BLOCK:
+        starts.append(starts[-1] + MAX_BLOCK)
+    return starts
+
+
+@dataclass(slots=True)
+class _BlockScans:
+    """What a block of chunks holds for the formal stage (independent of the context)."""
+
+    refs: tuple[Any, ...]  # the chunk results, kept alive so that their ids stay theirs
+    declaring: list[ChunkScan]
+    spanning: list[ChunkScan]
+    statements: list[int]  # positions in the block of chunks with whole statements
+
+
+@dataclass(slots=True)
+class _BlockMemos:
+    """A block's statements under one context: counts, pending work, hazards."""
+
+    context_id: int
+    revision: int  # the translations it saw (it is made again if it had pending work)
+    count: int
+    total: int
+    pending: list[Work]
+    edited: list[tuple[_Memo, int]]  # (memo, position in the block)
+    plain: list[tuple[_Memo, int]]
 
 
 class FormalStage:
@@ -313,49 +361,58 @@ class FormalStage:
     def _walk(
         self, uri: str, stamp: Any, lines: Sequence[str], chunks: Sequence[Chunk[Any, Any]]
     ) -> Hazards:
-        with_statements: list[Chunk[Any, Any]] = []
+        # The chunks go in blocks of BLOCK, each looked up by the ids of its results: a
+        # keystroke changes one result, so one block is walked again and the others
+        # cost a lookup (a walk over every statement would cost every keystroke).
+        st = self._docs.get(uri)
+        if st is None:
+            st = self._docs[uri] = _DocState()
+        results = [c.result for c in chunks]
+        ids = tuple(map(id, results))
+        blocks: list[tuple[int, tuple[int, ...], _BlockScans]] = []
         declaring: list[ChunkScan] = []
         spanning: list[ChunkScan] = []
-        for c in chunks:
-            r = c.result
-            if r is None:
-                continue
-            scan = r.formal
-            if scan is None:
-                continue
-            if scan.closed:
-                with_statements.append(c)
-            if scan.declares:
-                declaring.append(scan)
-            if scan.closes or scan.open_marks:
-                spanning.append(scan)
+        scans_seen: dict[tuple[int, ...], _BlockScans] = {}
+        starts = _boundaries(ids)
+        for a, b in zip(starts, [*starts[1:], len(ids)], strict=True):
+            bkey = ids[a:b]
+            scans = st.scans.get(bkey) or self._block_scans(results[a:b])
+            scans_seen[bkey] = scans
+            blocks.append((a, bkey, scans))
+            declaring.extend(scans.declaring)
+            spanning.extend(scans.spanning)
+        st.scans = scans_seen  # only the blocks of this version are kept
         st = self._context(uri, declaring)
         st.stamp = stamp
         kinds = st.declarations.kinds if st.declarations is not None else {}
         # only the findings reported (at most max_hazards) are moved to absolute
         # positions: a keystroke costs a walk over the chunks, not over every hazard
         edited: list[tuple[_Memo, int]] = []
-        plain: list[tuple[_Memo, int]] = []
+        plain: list[tuple[int, _BlockMemos]] = []  # (first chunk, block), in order
         information: list[Finding] = []  # of statements spanning chunks (absolute)
         hints: list[Finding] = []
         pending: deque[Work] = deque()
         count = 0
         total = 0
-        key = (self._token, st.context_id)
-        for c in with_statements:
-            assert c.result is not None and c.result.formal is not None  # selected above
-            memo = c.result.formal.memo.get(key)
-            if memo is None or memo.pending:
-                memo = self._memo(st, c, lines)
-            if not memo.work:
+        memos_seen: dict[tuple[int, ...], _BlockMemos] = {}
+        for a, bkey, scans in blocks:
+            if not scans.statements:
                 continue
-            count += len(memo.work)
-            info, hint = memo.relative()
-            if info or hint:
-                total += len(info) + len(hint)
-                (edited if memo.edited else plain).append((memo, c.start))
-            if memo.pending:
-                pending.extend(memo.work[k] for k in memo.pending)
+            memos = st.memos.get(bkey)
+            if (
+                memos is None
+                or memos.context_id != st.context_id
+                or (memos.pending and memos.revision != self.revision)
+            ):
+                memos = self._block_memos(st, chunks, a, scans, lines)
+            memos_seen[bkey] = memos
+            count += memos.count
+            total += memos.total
+            pending.extend(memos.pending)
+            edited.extend((m, chunks[a + k].start) for m, k in memos.edited)
+            if memos.plain:
+                plain.append((a, memos))
+        st.memos = memos_seen
         if any(_spans_theorem(scan, kinds) for scan in spanning):
             parts = [Part(c.start, c.end, c.result.formal if c.result else None) for c in chunks]
             for s in across(parts, lines, kinds)[0]:
@@ -387,12 +444,59 @@ class FormalStage:
             take(memo.relative()[0], start)
             take(memo.relative()[1], start)
         for which, spanning_found in ((0, information), (1, hints)):
-            for memo, start in plain:
+            for a, memos in plain:
                 if len(chosen) >= limit:
                     break
-                take(memo.relative()[which], start)
+                for memo, k in memos.plain:
+                    if len(chosen) >= limit:
+                        break
+                    take(memo.relative()[which], chunks[a + k].start)
             take(spanning_found)
         return Hazards(tuple(chosen), len(pending), count, left_out=max(0, total - len(chosen)))
+
+    @staticmethod
+    def _block_scans(results: Sequence[Any]) -> _BlockScans:
+        declaring: list[ChunkScan] = []
+        spanning: list[ChunkScan] = []
+        statements: list[int] = []
+        for k, r in enumerate(results):
+            scan = r.formal if r is not None else None
+            if scan is None:
+                continue
+            if scan.closed:
+                statements.append(k)
+            if scan.declares:
+                declaring.append(scan)
+            if scan.closes or scan.open_marks:
+                spanning.append(scan)
+        return _BlockScans(tuple(results), declaring, spanning, statements)
+
+    def _block_memos(
+        self,
+        st: _DocState,
+        chunks: Sequence[Chunk[Any, Any]],
+        a: int,
+        scans: _BlockScans,
+        lines: Sequence[str],
+    ) -> _BlockMemos:
+        out = _BlockMemos(st.context_id, self.revision, 0, 0, [], [], [])
+        key = (self._token, st.context_id)
+        for k in scans.statements:
+            c = chunks[a + k]
+            assert c.result is not None and c.result.formal is not None  # a statement's
+            memo = c.result.formal.memo.get(key)
+            if memo is None or memo.pending:
+                memo = self._memo(st, c, lines)
+            if not memo.work:
+                continue
+            out.count += len(memo.work)
+            info, hint = memo.relative()
+            if info or hint:
+                out.total += len(info) + len(hint)
+                (out.edited if memo.edited else out.plain).append((memo, k))
+            if memo.pending:
+                out.pending.extend(memo.work[j] for j in memo.pending)
+        return out
 
     # -- translating ----------------------------------------------------------------
 

@@ -116,6 +116,14 @@ def _skip_comment(text: str, i: int) -> int:
     return len(text)
 
 
+def _skip_string(text: str, i: int, end: int) -> int:
+    """Past the string literal whose opening quote is at ``i``."""
+    j = i + 1
+    while j < end and text[j] != '"':
+        j += 2 if text[j] == "\\" else 1
+    return min(j + 1, end)
+
+
 def top_level_assign(text: str, start: int, end: int) -> int | None:
     """The first ``:=`` in ``text[start:end]`` outside brackets, comments and strings."""
     depth = 0
@@ -126,10 +134,7 @@ def top_level_assign(text: str, start: int, end: int) -> int | None:
             i = _skip_comment(text, i)
             continue
         if ch == '"':
-            j = i + 1
-            while j < end and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+            i = _skip_string(text, i, end)
             continue
         if ch in _OPEN:
             depth += 1
@@ -158,30 +163,13 @@ def comments(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
-        c = text[i]
-        if c == "/" and text.startswith("/-", i):
-            start, depth, i = i, 1, i + 2
-            while i < n and depth:
-                if text.startswith("/-", i):
-                    depth, i = depth + 1, i + 2
-                elif text.startswith("-/", i):
-                    depth, i = depth - 1, i + 2
-                else:
-                    i += 1
-            out.append((start, i))
-        elif c == "-" and text.startswith("--", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            out.append((i, end))
-            i = end
-        elif c == '"':
-            start, i = i, i + 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-            i = min(i + 1, n)
-            out.append((start, i))
+        if text.startswith(("--", "/-"), i):
+            out.append((i, j := _skip_comment(text, i)))
+        elif text[i] == '"':
+            out.append((i, j := _skip_string(text, i, n)))
         else:
-            i += 1
+            j = i + 1
+        i = j
     return out
 
 

@@ -736,27 +736,7 @@ class Reader:
                             break
             if not names:
                 break
-            phrase = None
-            if m.group("type"):
-                tm = self.phr.type_phrase.search(m.group("type"))
-                if tm is not None:
-                    phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
-            facts: list[Node] = []
-            if phrase is not None:
-                bty = phrase.type or bty
-                for name in names:
-                    for f in phrase.facts:
-                        fact = self._fact(f, name)
-                        if fact is not None:
-                            facts.append(fact)
-            inner = conj([*facts, body]) or body
-            for name in reversed(names):
-                inner = Node("exists", (inner,), name, body.start, body.end, bty=bty)
-            for sid in PLACEHOLDER.findall(m.group(0)):
-                seg = self.segments.get(int(sid))
-                if seg is not None:
-                    seg.used = True
-            s = s[: m.start()] + self._new_segment(inner) + s[m.end() :]
+            s = self._bind(s, m, names, body, "exists", bty)
         return s
 
     # "there is a unique integer k such that P" -------------------------------------------
@@ -776,28 +756,36 @@ class Reader:
             body = self._item(m.group("P"))
             if names is None or body is None or not body.is_prop():
                 break
-            phrase = None
-            if m.group("type"):
-                tm = self.phr.type_phrase.search(m.group("type"))
-                if tm is not None:
-                    phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
-            facts: list[Node] = []
-            for name, _, _ in names:
-                for f in phrase.facts if phrase is not None else ():
+            kind = "exists1" if m.group("uniq") else "exists"
+            s = self._bind(s, m, [name for name, _, _ in names], body, kind, "")
+        return s
+
+    def _bind(
+        self, s: str, m: re.Match[str], names: list[str], body: Node, kind: str, bty: str
+    ) -> str:
+        """``s`` with the match ``m`` replaced by ``body`` bound by ``kind`` (∃, ∃!) over
+        ``names``, typed and constrained by the match's type phrase ("positive integer")."""
+        phrase = None
+        if m.group("type"):
+            tm = self.phr.type_phrase.search(m.group("type"))
+            if tm is not None:
+                phrase = self.phr.type_of(tm.group("adjs"), tm.group("noun"))
+        facts: list[Node] = []
+        if phrase is not None:
+            bty = phrase.type or bty
+            for name in names:
+                for f in phrase.facts:
                     fact = self._fact(f, name)
                     if fact is not None:
                         facts.append(fact)
-            inner = conj([*facts, body]) or body
-            kind = "exists1" if m.group("uniq") else "exists"
-            bty = phrase.type if phrase is not None else ""
-            for name, _, _ in reversed(names):
-                inner = Node(kind, (inner,), name, body.start, body.end, bty=bty)
-            for sid in PLACEHOLDER.findall(m.group(0)):
-                seg = self.segments.get(int(sid))
-                if seg is not None:
-                    seg.used = True
-            s = s[: m.start()] + self._new_segment(inner) + s[m.end() :]
-        return s
+        inner = conj([*facts, body]) or body
+        for name in reversed(names):
+            inner = Node(kind, (inner,), name, body.start, body.end, bty=bty)
+        for sid in PLACEHOLDER.findall(m.group(0)):
+            seg = self.segments.get(int(sid))
+            if seg is not None:
+                seg.used = True
+        return s[: m.start()] + self._new_segment(inner) + s[m.end() :]
 
     def _fact(self, name: str, x: str) -> Node | None:
         latex = self.phr.facts.get(name)

@@ -93,7 +93,8 @@ class Vocabulary:
             or command in self.identifiers
             or command in self.aliases
             or command in self.number_sets
-            or command in ("\\text", "\\mathrm", "\\operatorname", "\\mathbb", "\\{", "\\}")
+            # read by the tokenizer itself rather than by a table
+            or command in ("\\text", "\\mathbb", "\\{", "\\}")
             or self.lean_for(command) is not None
         )
 

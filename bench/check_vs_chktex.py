@@ -55,6 +55,13 @@ def main() -> int:
         print("chktex is not installed (apt-get install chktex)", file=sys.stderr)
         return 2
     texlean = [str(ROOT / ".venv" / "bin" / "texlean"), "check", "--format", "json", "--quiet"]
+    # byte-compiled as an installed package is (an editable install is not, and with
+    # PYTHONDONTWRITEBYTECODE every run would compile ~120 modules again: ~0.2 s)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "server" / "texlean")],
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
     size = sum(Path(f).stat().st_size for f in files)
     print(f"{len(files)} files, {size / 1e6:.1f} MB, median of {args.runs} runs")
     listing = "\0".join(files).encode()

@@ -20,6 +20,7 @@ from .analysis.pipeline import (
     analyse_chunk,
     analyse_chunk_for_check,
     assemble_all,
+    clean_result,
 )
 from .budget import Budget
 from .document.cache import SizedCache
@@ -143,8 +144,15 @@ class Engine:
             return cached
         started = time.perf_counter()
         budget = Budget(seconds=self.timeout_seconds)
-        analyse = analyse_chunk if self.formal_scan else analyse_chunk_for_check
-        stats: UpdateStats = doc.chunked.update(doc.lines, analyse, self.chunk_cache, budget)
+        if self.formal_scan:
+            stats: UpdateStats = doc.chunked.update(
+                doc.lines, analyse_chunk, self.chunk_cache, budget
+            )
+        else:
+            # texlean check: a chunk the prefilter proves clean skips the analysis
+            stats = doc.chunked.update(
+                doc.lines, analyse_chunk_for_check, self.chunk_cache, budget, clean_result
+            )
         results = doc.chunked.results()
         reported = formal is not None and formal.state()[0]
         pending = 0

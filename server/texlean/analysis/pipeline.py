@@ -16,7 +16,7 @@ from ..tex.lexer import lex
 from ..tex.state import INITIAL as LEX_INITIAL
 from ..tex.state import LexState
 from ..tex.tokens import Token
-from . import security, structure, suppress
+from . import prefilter, security, structure, suppress
 from .findings import Finding, Span
 from .locate import Locator
 
@@ -143,6 +143,30 @@ def analyse_chunk(
 def analyse_chunk_for_check(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
     """:func:`analyse_chunk` without the formalization scan (``texlean check``)."""
     return analyse_chunk(text, entry, budget, formal_scan=False)
+
+
+def clean_result(text: str, entry: ChunkState, budget: Budget) -> ChunkResult | None:
+    """What :func:`analyse_chunk_for_check` returns for ``text`` when :mod:`.prefilter`
+    proves the chunk clean; None when it cannot (or the shortcut is turned off)."""
+    if (
+        not prefilter.ENABLED
+        or entry.struct.math
+        or budget.exhausted is not None
+        or not prefilter.is_clean(text, entry.lex, entry.sec)
+    ):
+        return None
+    try:
+        prefilter.spend(budget, text)
+    except BudgetExceeded:
+        return None  # analyse_chunk reports the exhausted budget
+    return ChunkResult(
+        exit=entry, first_content=prefilter.first_content_line(text, entry.lex, _first_content)
+    )
+
+
+def _first_content(text: str, lex_state: LexState) -> int | None:
+    tokens, _ = lex(text, lex_state)
+    return suppress.first_content_line(tokens, Locator(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,6 @@ class Chunk(Generic[S, R]):
     start: int
     end: int
     dirty: bool = False  # boundaries must be recomputed
-    key: bytes | None = None
     entry: S | None = None
     result: R | None = None
 
@@ -132,8 +131,14 @@ class ChunkedDocument(Generic[S, R]):
         analyse: Callable[[str, S, Budget], R],
         cache: SizedCache[R],
         budget: Budget,
+        quick: Callable[[str, S, Budget], R | None] | None = None,
     ) -> UpdateStats:
-        """Bring every chunk's result up to date with ``lines``."""
+        """Bring every chunk's result up to date with ``lines``.
+
+        ``quick``, when given, is tried first on each chunk to analyse: a result
+        it returns is used as is and not cached (it is cheaper than hashing the
+        chunk); when it returns None the chunk goes through the cache and ``analyse``.
+        """
         stats = UpdateStats()
         chunks = self.chunks
         if self._first_dirty is None:
@@ -154,16 +159,7 @@ class ChunkedDocument(Generic[S, R]):
             result = c.result
             if result is None or not result.complete or not (c.entry is prev or c.entry == prev):
                 text = "".join(lines[c.start : c.end])
-                c.key = content_hash(text)
-                cached = cache.get((c.key, prev))
-                if cached is not None:
-                    result = cached
-                    stats.cache_hits += 1
-                else:
-                    result = analyse(text, prev, budget)
-                    if result.complete:
-                        cache.put((c.key, prev), result)
-                    stats.reanalysed += 1
+                result = self._analyse(text, prev, analyse, cache, budget, quick, stats)
                 c.entry = prev
                 c.result = result
                 if result.complete:
@@ -183,6 +179,33 @@ class ChunkedDocument(Generic[S, R]):
         stats.chunks = len(self.chunks)
         stats.reused = stats.chunks - stats.reanalysed
         return stats
+
+    def _analyse(
+        self,
+        text: str,
+        entry: S,
+        analyse: Callable[[str, S, Budget], R],
+        cache: SizedCache[R],
+        budget: Budget,
+        quick: Callable[[str, S, Budget], R | None] | None,
+        stats: UpdateStats,
+    ) -> R:
+        """One chunk's result: the shortcut's, the cache's or a fresh analysis."""
+        if quick is not None:
+            result = quick(text, entry, budget)
+            if result is not None:
+                stats.reanalysed += 1
+                return result
+        key = content_hash(text)
+        cached = cache.get((key, entry))
+        if cached is not None:
+            stats.cache_hits += 1
+            return cached
+        result = analyse(text, entry, budget)
+        if result.complete:
+            cache.put((key, entry), result)
+        stats.reanalysed += 1
+        return result
 
     def results(self) -> list[tuple[int, R]]:
         """(start line, result) for every analysed chunk, in order."""

@@ -23,7 +23,8 @@ _BLANK = " \t\r\n"
 
 
 def is_blank(line: str) -> bool:
-    return not line.strip(_BLANK)
+    # isspace() stops at the first other character, without copying the line
+    return not line or (line.isspace() and not line.strip(_BLANK))
 
 
 def _env_delta(line: str) -> int:
@@ -50,7 +51,7 @@ def chunk_end(lines: Sequence[str], start: int) -> int:
     seen_content = False
     while i < n:
         line = lines[i]
-        if not line.strip(_BLANK):
+        if not line or (line.isspace() and not line.strip(_BLANK)):  # is_blank, inlined
             if seen_content and (depth <= 0 or i - start >= MAX_LINES):
                 # take the whole run of blank lines, then stop
                 i += 1

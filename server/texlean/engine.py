@@ -17,13 +17,14 @@ from .analysis.formal import FormalStage, without_premature_unused
 from .analysis.pipeline import (
     INITIAL,
     ChunkResult,
+    ChunkState,
     analyse_chunk,
     analyse_chunk_for_check,
     assemble_all,
-    clean_result,
 )
+from .analysis.whole import analyse_document
 from .budget import Budget
-from .document.cache import SizedCache
+from .document.cache import SizedCache, content_hash
 from .document.chunked import UpdateStats
 from .document.model import Document
 
@@ -148,12 +149,10 @@ class Engine:
             stats: UpdateStats = doc.chunked.update(
                 doc.lines, analyse_chunk, self.chunk_cache, budget
             )
+            results = doc.chunked.results()
         else:
-            # texlean check: a chunk the prefilter proves clean skips the analysis
-            stats = doc.chunked.update(
-                doc.lines, analyse_chunk_for_check, self.chunk_cache, budget, clean_result
-            )
-        results = doc.chunked.results()
+            # texlean check: read once, clean stretches proven clean in groups
+            results, stats = self._analyse_whole(doc, budget)
         reported = formal is not None and formal.state()[0]
         pending = 0
         if formal is not None and reported:
@@ -192,6 +191,30 @@ class Engine:
         if doc.uri in self.documents:
             self.worked[doc.uri] = self.last
         return report
+
+    def _analyse_whole(
+        self, doc: Document, budget: Budget
+    ) -> tuple[list[tuple[int, ChunkResult]], UpdateStats]:
+        """The chunk results of a document read once (``texlean check``): see
+        :mod:`texlean.analysis.whole`.  Chunks that need the full analysis still go
+        through the chunk cache (a preamble shared by many files is analysed once)."""
+        stats = UpdateStats()
+        cache = self.chunk_cache
+
+        def full(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
+            key = (content_hash(text), entry)
+            cached = cache.get(key)
+            if cached is not None:
+                stats.cache_hits += 1
+                return cached
+            result = analyse_chunk_for_check(text, entry, budget)
+            if result.complete:
+                cache.put(key, result)
+            return result
+
+        results, stats.chunks = analyse_document(doc.lines, budget, full)
+        stats.reanalysed = stats.chunks - stats.cache_hits
+        return results, stats
 
     def analyse_text(self, text: str, uri: str = "untitled:check") -> Report:
         """One-shot analysis of a text (the CLI's path)."""

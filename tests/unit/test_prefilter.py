@@ -132,6 +132,7 @@ def test_answers_for_ordinary_mathematics() -> None:
         "\\begin %\n{foo}\n",
         "\\begin\\ {foo}\n",
         "x\\)\n",
+        "\\text{\\\\(x\\)}\n",  # \\ then "(": the \) is stray
         "% texlean: disable-next-line SEC101\n\\relax\n",
         "a\x0cb\n",
         "a\rb\n",

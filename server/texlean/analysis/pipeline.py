@@ -145,14 +145,17 @@ def analyse_chunk_for_check(text: str, entry: ChunkState, budget: Budget) -> Chu
     return analyse_chunk(text, entry, budget, formal_scan=False)
 
 
-def clean_result(text: str, entry: ChunkState, budget: Budget) -> ChunkResult | None:
+def clean_result(
+    text: str, entry: ChunkState, budget: Budget, names_checked: bool = False
+) -> ChunkResult | None:
     """What :func:`analyse_chunk_for_check` returns for ``text`` when :mod:`.prefilter`
-    proves the chunk clean; None when it cannot (or the shortcut is turned off)."""
+    proves the chunk clean; None when it cannot (or the shortcut is turned off).
+    ``names_checked`` as for :func:`.prefilter.is_clean`."""
     if (
         not prefilter.ENABLED
         or entry.struct.math
         or budget.exhausted is not None
-        or not prefilter.is_clean(text, entry.lex, entry.sec)
+        or not prefilter.is_clean(text, entry.lex, entry.sec, names_checked)
     ):
         return None
     try:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from ..budget import Budget
 from ..tex import catcodes as cc
@@ -60,28 +61,24 @@ _AT_LETTER = cc.DEFAULT.with_cat("@", cc.LETTER)
 # (ignored, active, invalid): tab and line ends are the usual ones
 _USUAL_BYTES = bytes(b for b in range(256) if not ((b < 32 and b not in (9, 10, 13)) or b == 127))
 _NOT_BRACE_BYTES = bytes(b for b in range(256) if b not in b"{}\x00")
-_NAMES = {
-    False: re.compile(r"\\([a-zA-Z]+|[^a-zA-Z])", re.DOTALL),
-    True: re.compile(r"\\([a-zA-Z@]+|[^a-zA-Z@])", re.DOTALL),
-}
-# an escape other than a control word, or a comment: what can hide a brace or a $
-# (\<newline> is left alone: the line still ends there)
+# An escape other than a control word, or a comment — what can hide a brace or a
+# $ — becomes "\x06" (not a letter, so "\begin\ {x}" cannot read as "\beginx";
+# not a space, so a comment line is not a blank line).  \( \) \[ \] stay: read
+# left to right, every one left is a math delimiter ("\\(" is \\ then "(").
+# \<newline> stays too: the line still ends there.
 _ESCAPE_OR_COMMENT = {
-    False: re.compile(r"\\[^a-zA-Z\n]|%[^\n]*"),
-    True: re.compile(r"\\[^a-zA-Z@\n]|%[^\n]*"),
+    False: re.compile(r"\\[^a-zA-Z\n()\[\]]|%[^\n]*"),
+    True: re.compile(r"\\[^a-zA-Z@\n()\[\]]|%[^\n]*"),
 }
-# \( \) \[ \] made into single characters, so that math delimiters are one character
-_MARKS = {"(": "\x01", ")": "\x02", "[": "\x03", "]": "\x04"}
-_PAIRS = {"$": "$", "$$": "$$", "\x01": "\x02", "\x03": "\x04"}
-_MATH = re.compile(r"([$\x01-\x04]\$?)")
+_DELIMITER = re.compile(r"\\[()\[\]]")
+_PAIRS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_MATH = re.compile(r"(\$\$?|\\[()\[\]])")
 _ENV_CHARS = r"[^{}\\$&#^_~%\x00-\x1f\x7f]{1,80}"
-_BEGIN_END = {
-    at: re.compile(rf"\\(begin|end)(?![a-zA-Z{'@' if at else ''}])") for at in (False, True)
-}
+# every \begin and \end, with the environment's name when it is simply {name}
 _ENV = {
     at: re.compile(
-        rf"\\(begin|end)(?![a-zA-Z{'@' if at else ''}])[ \t]*(?:\n[ \t]*)?"
-        rf"\{{({_ENV_CHARS})\}}"
+        rf"\\(begin|end)(?![a-zA-Z{'@' if at else ''}])"
+        rf"(?:[ \t]*(?:\n[ \t]*)?\{{({_ENV_CHARS})\}})?"
     )
     for at in (False, True)
 }
@@ -97,35 +94,74 @@ _SPECIAL_ENVIRONMENTS = (
 )
 
 
+def _alternation(names: list[str]) -> str:
+    """A regular expression for ``names`` as a trie: each character is tried once."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return "(?:" + body + ")?" if len(branches) == 1 else body + "?"
+        return body
+
+    return emit(trie)
+
+
+def _names_pattern(names: set[str], at: bool) -> re.Pattern[str] | None:
+    """Where any of ``names`` occurs as a control sequence (or could: a name after
+    ``\\\\`` counts too, which only makes the test stricter)."""
+    letters = "a-zA-Z@" if at else "a-zA-Z"
+    words = sorted(n for n in names if re.fullmatch(f"[{letters}]+", n))
+    others = sorted(n for n in names if n not in words)
+    parts = []
+    if words:
+        parts.append(rf"\\{_alternation(words)}(?![{letters}])")
+    if others:
+        parts.append(rf"\\{_alternation(others)}")
+    return re.compile("|".join(parts)) if parts else None
+
+
+@lru_cache(maxsize=2)
+def never_plain(at: bool) -> tuple[frozenset[str], re.Pattern[str]]:
+    """The names that are never plain, and where they occur.  Built on first use:
+    the interpreter's triggers are complete once its handlers are registered."""
+    names = frozenset((_LEXER_OR_STRUCTURE | TRIGGERS) - {"begin", "end"})
+    pattern = _names_pattern(set(names), at)
+    assert pattern is not None
+    return names, pattern
+
+
+@lru_cache(maxsize=256)
+def _dynamic(names: frozenset[str], at: bool) -> re.Pattern[str] | None:
+    return _names_pattern(set(names), at)
+
+
 class _Vocabulary:
-    """Which names and environments are plain under one security state (memoised)."""
+    """What is plain under one security state: the names the document defined as
+    something interesting (a pattern), ``~``, and environments (memoised)."""
 
-    __slots__ = ("_envs", "_machine", "_names", "state")
+    __slots__ = ("_envs", "_machine", "defined", "state", "tilde_plain")
 
-    def __init__(self, state: SecState, lex_state: LexState) -> None:
+    def __init__(self, state: SecState, lex_state: LexState, at: bool) -> None:
         self.state = state
-        self._machine = Machine((), "", Locator(""), state, lex_state, None)
-        self._names: dict[str, bool] = {}
+        machine = self._machine = Machine((), "", Locator(""), state, lex_state, None)
+        static, _ = never_plain(at)
+        interesting = frozenset(
+            name
+            for name in state.table.data
+            if not name.startswith("active:") and name not in static and machine.interesting(name)
+        )
+        self.defined = _dynamic(interesting, at) if interesting else None
+        self.tilde_plain = not machine.interesting("active:~")
         self._envs: dict[str, bool] = {}
-
-    def names_plain(self, names: set[str]) -> bool:
-        known = self._names
-        for name in names:
-            plain = known.get(name)
-            if plain is None:
-                plain = known[name] = self._name_plain(name)
-            if not plain:
-                return False
-        return True
-
-    def _name_plain(self, name: str) -> bool:
-        if name in _LEXER_OR_STRUCTURE or (name in TRIGGERS and name not in ("begin", "end")):
-            return False
-        if name in ("begin", "end"):
-            return True  # their environments are checked one by one
-        if name.startswith("active:"):
-            return not self._machine.interesting(name)
-        return name not in self.state.table.data or not self._machine.interesting(name)
 
     def env_plain(self, env: str) -> bool:
         plain = self._envs.get(env)
@@ -144,21 +180,17 @@ class _Vocabulary:
         return True
 
 
-_vocabularies: dict[int, _Vocabulary] = {}
+_vocabularies: dict[tuple[int, bool], _Vocabulary] = {}
 
 
-def _vocabulary(state: SecState, lex_state: LexState) -> _Vocabulary:
-    found = _vocabularies.get(id(state))
+def _vocabulary(state: SecState, lex_state: LexState, at: bool) -> _Vocabulary:
+    key = (id(state), at)
+    found = _vocabularies.get(key)
     if found is None or found.state is not state:
         if len(_vocabularies) >= 64:
             _vocabularies.clear()
-        found = _vocabularies[id(state)] = _Vocabulary(state, lex_state)
+        found = _vocabularies[key] = _Vocabulary(state, lex_state, at)
     return found
-
-
-def _mark(m: re.Match[str]) -> str:
-    s = m.group()
-    return "." if s[0] == "%" else _MARKS.get(s[1], ".")
 
 
 def _balanced(text: str) -> bool:
@@ -174,7 +206,7 @@ def _balanced(text: str) -> bool:
 
 def _math_inside(plain: str) -> list[str] | None:
     """The texts inside math delimiters when they pair up flat, else None."""
-    if "\x01" in plain or "\x02" in plain or "\x03" in plain or "\x04" in plain:
+    if _DELIMITER.search(plain):
         parts = _MATH.split(plain)
         delims = parts[1::2]
         if len(delims) % 2:
@@ -203,9 +235,13 @@ def _math_inside(plain: str) -> list[str] | None:
     return inside
 
 
-def is_clean(text: str, lex_state: LexState, sec: SecState) -> bool:
+def is_clean(text: str, lex_state: LexState, sec: SecState, names_checked: bool = False) -> bool:
     """Whether the full analysis of ``text`` from these states finds nothing and
-    changes no state (see the module's docstring); False when it cannot tell."""
+    changes no state (see the module's docstring); False when it cannot tell.
+
+    ``names_checked``: the caller has searched ``text`` with ``never_plain(False)``
+    and found nothing (the search is then left out where it is that one).
+    """
     catcodes = lex_state.catcodes
     if catcodes is cc.DEFAULT or catcodes == cc.DEFAULT:
         at = False
@@ -226,26 +262,18 @@ def is_clean(text: str, lex_state: LexState, sec: SecState) -> bool:
         or suppress.maybe(text)
     ):
         return False
-    vocabulary = _vocabulary(sec, lex_state)
-    names = set(_NAMES[at].findall(text))
-    if "~" in text:
-        names.add("active:~")
-    if not vocabulary.names_plain(names):
+    vocabulary = _vocabulary(sec, lex_state, at)
+    if (
+        (not (names_checked and not at) and never_plain(at)[1].search(text))
+        or (vocabulary.defined is not None and vocabulary.defined.search(text))
+        or ("~" in text and not vocabulary.tilde_plain)
+    ):
         return False
-    # Escapes and comments become "." (a comment line is not a blank line, and
-    # "\\begin\\ {x}" must not read as "\\beginx"): every control word left is a token.
-    escapes = _ESCAPE_OR_COMMENT[at]
-    if "\\(" in text or "\\)" in text or "\\[" in text or "\\]" in text:
-        plain = escapes.sub(_mark, text)
-    else:
-        plain = escapes.sub(".", text)
-    if "begin" in names or "end" in names:
-        envs = _ENV[at].findall(plain)
-        if len(envs) != len(_BEGIN_END[at].findall(plain)):
-            return False  # a \begin or \end whose name is not simply {name}
+    plain = _ESCAPE_OR_COMMENT[at].sub("\x06", text)  # every control word left is a token
+    if "\\begin" in plain or "\\end" in plain:
         stack: list[str] = []
-        for verb, raw in envs:
-            env = raw.strip()
+        for verb, raw in _ENV[at].findall(plain):
+            env = raw.strip()  # "": a \begin or \end whose name is not simply {name}
             if not env or not vocabulary.env_plain(env):
                 return False
             if verb == "begin":
@@ -254,7 +282,6 @@ def is_clean(text: str, lex_state: LexState, sec: SecState) -> bool:
                 return False
         if stack:
             return False
-        plain = _ENV[at].sub(".", plain)
     if not _balanced(plain):
         return False
     parts = _math_inside(plain)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _COMMAND = re.compile(
     r"\\(?P<cs>input|include|subfile|InputIfFileExists|import|subimport|subinputfrom"
@@ -86,8 +87,14 @@ def _followable(name: str) -> bool:
     return bool(name) and not any(c in name for c in "\\#|$^~\"'") and "\x00" not in name
 
 
-def scan(text: str) -> list[Include]:
-    """The include commands of ``text`` in document order."""
+@lru_cache(maxsize=256)
+def scan(text: str) -> tuple[Include, ...]:
+    """The include commands of ``text`` in document order (memoised: a batch asks
+    once to find the roots and again to splice them; a text's hash is computed once)."""
+    return tuple(_scan(text))
+
+
+def _scan(text: str) -> list[Include]:
     if not any(hint in text for hint in _HINT):
         return []
     hidden: list[tuple[int, int]] = [m.span("body") for m in _VERBATIM.finditer(text)]

@@ -18,6 +18,7 @@ import bisect
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .. import messages
@@ -99,6 +100,12 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1)
 
 
+@lru_cache(maxsize=64)
+def _lines(text: str) -> tuple[str, ...]:
+    """A file's lines (memoised: a preamble every chapter includes is split once)."""
+    return tuple(split_lines(text))
+
+
 def _subfile_body(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """Where the body of a ``subfiles`` document starts and ends (what
     ``\\subfile`` reads of it), or None when it has no document environment."""
@@ -160,8 +167,10 @@ class Builder:
         """The files ``path`` includes directly that would be followed (resolved)."""
         for inc in includes.scan(text):
             target = self.resolve(inc, path, path.parent)
-            if target is not None and self.inside(target.resolve()):
-                yield target.resolve()
+            if target is not None:
+                resolved = target.resolve()
+                if self.inside(resolved):
+                    yield resolved
 
     # -- splicing --------------------------------------------------------------------------
 
@@ -237,7 +246,7 @@ class _Splice:
         name: str,
     ) -> None:
         f = self.file_index(resolved, name)
-        lines = split_lines(text)
+        lines = _lines(text)
         pos, end = body or ((0, 0), (len(lines) - 1, len(lines[-1])))
         for inc in includes.scan(text):
             if (inc.line, inc.col) < pos or (inc.line, inc.end_col) > end:

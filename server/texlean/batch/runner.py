@@ -295,8 +295,13 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
     errors: list[str] = []
     builders: dict[Path, Builder] = {}
 
+    roots_of: dict[Path, Path] = {}  # folder -> its project root
+
     def builder(path: Path) -> Builder:
-        root = (options.root or find_root(path)).resolve()
+        folder = path.parent
+        if folder not in roots_of:
+            roots_of[folder] = (options.root or find_root(path)).resolve()
+        root = roots_of[folder]
         if root not in builders:
             builders[root] = Builder(root, files.read, options.max_file_size, files.display)
         return builders[root]

@@ -131,14 +131,8 @@ class ChunkedDocument(Generic[S, R]):
         analyse: Callable[[str, S, Budget], R],
         cache: SizedCache[R],
         budget: Budget,
-        quick: Callable[[str, S, Budget], R | None] | None = None,
     ) -> UpdateStats:
-        """Bring every chunk's result up to date with ``lines``.
-
-        ``quick``, when given, is tried first on each chunk to analyse: a result
-        it returns is used as is and not cached (it is cheaper than hashing the
-        chunk); when it returns None the chunk goes through the cache and ``analyse``.
-        """
+        """Bring every chunk's result up to date with ``lines``."""
         stats = UpdateStats()
         chunks = self.chunks
         if self._first_dirty is None:
@@ -159,7 +153,7 @@ class ChunkedDocument(Generic[S, R]):
             result = c.result
             if result is None or not result.complete or not (c.entry is prev or c.entry == prev):
                 text = "".join(lines[c.start : c.end])
-                result = self._analyse(text, prev, analyse, cache, budget, quick, stats)
+                result = self._analyse(text, prev, analyse, cache, budget, stats)
                 c.entry = prev
                 c.result = result
                 if result.complete:
@@ -187,15 +181,9 @@ class ChunkedDocument(Generic[S, R]):
         analyse: Callable[[str, S, Budget], R],
         cache: SizedCache[R],
         budget: Budget,
-        quick: Callable[[str, S, Budget], R | None] | None,
         stats: UpdateStats,
     ) -> R:
-        """One chunk's result: the shortcut's, the cache's or a fresh analysis."""
-        if quick is not None:
-            result = quick(text, entry, budget)
-            if result is not None:
-                stats.reanalysed += 1
-                return result
+        """One chunk's result: the cache's or a fresh analysis."""
         key = content_hash(text)
         cached = cache.get((key, entry))
         if cached is not None:

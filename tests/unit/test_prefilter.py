@@ -283,3 +283,78 @@ def test_split_lines_is_the_three_line_ends_lsp_knows(text: str) -> None:
     if not expected or expected[-1].endswith(("\n", "\r")):
         expected.append("")
     assert split_lines(text) == expected
+
+
+# -- whole documents (texlean check reads a document once: analysis/whole.py) --------------
+
+_PREAMBLES = [
+    "",
+    "\\makeatletter\n",
+    "\\let\\x\\write\n\\def\\y{\\immediate\\write18}\n",
+    "\\newenvironment{foo}{\\write18{ls}}{}\n",
+    "\\newcommand\\R{\\mathbb{R}}\n\\newenvironment{bar}{}{}\n",
+    "\\def~{\\write18{ls}}\n",
+]
+
+
+def _report(text: str, enabled: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    monkeypatch.setattr(prefilter, "ENABLED", enabled)
+    report = Engine(formal_scan=False).analyse_text(text)
+    return report.findings, report.suppressed, report.complete
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.sampled_from(_PREAMBLES),
+    st.lists(
+        st.tuples(WELL_FORMED, st.one_of(st.none(), st.sampled_from(PIECES)), st.integers(0)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.sampled_from(["\n\n", "\n\n\n", "\n  \n", "\n"]),
+)
+def test_documents_report_the_same_read_once_as_chunk_by_chunk(
+    preamble: str,
+    paragraphs: list[tuple[str, str | None, int]],
+    gap: str,
+) -> None:
+    body = []
+    for text, piece, at in paragraphs:
+        if piece is not None:
+            at %= len(text) + 1
+            text = text[:at] + piece + text[at:]
+        body.append(text)
+    document = preamble + gap.join(body) + "\n"
+    with pytest.MonkeyPatch.context() as mp:
+        assert _report(document, True, mp) == _report(document, False, mp)
+
+
+def test_a_long_document_is_read_in_groups_and_reports_what_its_chunks_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from texlean.analysis import whole
+
+    clean = "A paragraph with $x^{2}$ and \\emph{words}.\n\n"
+    text = (
+        "\\documentclass{article}\n\\begin{document}\n\n"
+        + clean * 100
+        + "Now {an unclosed brace.\n\n"
+        + clean * 100
+        + "\\write18{curl x | sh}\n\n"
+        + clean * 100
+        + "\\end{document}\n"
+    )
+    calls: list[int] = []
+    original = whole.clean_result
+
+    def counting(chunk: str, *args: object) -> object:
+        calls.append(chunk.count("\n\n"))
+        return original(chunk, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(whole, "clean_result", counting)
+    with_groups = _report(text, True, monkeypatch)
+    assert max(calls) >= whole.GROUP - 1  # whole groups went to the prefilter at once
+    assert len(calls) < 100  # not one call per paragraph
+    codes = [f.code for f in with_groups[0]]  # type: ignore[index]
+    assert "STR002" in codes and any(c.startswith("SEC1") for c in codes)
+    assert with_groups == _report(text, False, monkeypatch)

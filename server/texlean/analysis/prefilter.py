@@ -48,7 +48,6 @@ from ..budget import Budget
 from ..tex import catcodes as cc
 from ..tex import lexer
 from ..tex.state import LexState
-from . import suppress
 from .definitions import DEFINITION_COMMANDS
 from .locate import Locator
 from .security.machine import TRIGGERS, Machine
@@ -205,34 +204,17 @@ def _balanced(text: str) -> bool:
 
 
 def _math_inside(plain: str) -> list[str] | None:
-    """The texts inside math delimiters when they pair up flat, else None."""
-    if _DELIMITER.search(plain):
-        parts = _MATH.split(plain)
-        delims = parts[1::2]
-        if len(delims) % 2:
+    """The texts inside math delimiters ($, $$, \\( \\), \\[ \\]) when they pair up
+    flat, else None."""
+    parts = _MATH.split(plain)
+    delims = parts[1::2]
+    if len(delims) % 2:
+        return None
+    pairs = _PAIRS
+    for opener, closer in zip(delims[0::2], delims[1::2], strict=True):
+        if pairs.get(opener) != closer:
             return None
-        pairs = _PAIRS
-        for opener, closer in zip(delims[0::2], delims[1::2], strict=True):
-            if pairs.get(opener) != closer:
-                return None
-        return parts[2::4]
-    # only $ and $$: as the lexer pairs them, from the left ($$$ is $$ then $)
-    inside: list[str] = []
-    outside = [plain]
-    if "$$" in plain:
-        outside = plain.replace("$$", "\x05").split("\x05")
-        if len(outside) % 2 == 0:
-            return None
-        inside = outside[1::2]
-        if any("$" in part for part in inside):
-            return None
-        outside = outside[0::2]
-    for segment in outside:
-        parts = segment.split("$")
-        if len(parts) % 2 == 0:
-            return None
-        inside.extend(parts[1::2])
-    return inside
+    return parts[2::4]
 
 
 def is_clean(text: str, lex_state: LexState, sec: SecState, names_checked: bool = False) -> bool:
@@ -255,11 +237,14 @@ def is_clean(text: str, lex_state: LexState, sec: SecState, names_checked: bool 
         text = text.replace("\r\n", "\n")  # one line end, as the lexer reads it
         if "\r" in text:
             return False
+    raw = text.encode("utf-8", "surrogatepass")
     if (
         "^^" in text
         or text.endswith("\\")
-        or text.encode("utf-8", "surrogatepass").translate(None, _USUAL_BYTES)
-        or suppress.maybe(text)
+        or raw.translate(None, _USUAL_BYTES)
+        # suppress.maybe(text), on bytes: no character outside ASCII lowers to a
+        # letter of "texlean", so an ASCII lowering finds what str.lower() does
+        or b"texlean" in raw.lower()
     ):
         return False
     vocabulary = _vocabulary(sec, lex_state, at)
@@ -282,17 +267,42 @@ def is_clean(text: str, lex_state: LexState, sec: SecState, names_checked: bool 
                 return False
         if stack:
             return False
-    if not _balanced(plain):
+    return _structure_clean(plain)
+
+
+def _structure_clean(plain: str) -> bool:
+    """Braces pair up; math delimiters pair up flat, each pair within one group
+    and with no blank line inside."""
+    if _DELIMITER.search(plain):  # \( \) \[ \] (rare): pair them one by one
+        if not _balanced(plain):
+            return False
+        parts = _math_inside(plain)
+        if parts is None:
+            return False
+        inside = "\x00".join(parts)
+        if "\n" in inside and _BLANK_LINE.search(inside):
+            return False
+        return _balanced(inside)
+    # Only $ and $$, as the lexer pairs them (from the left: $$$ is $$ then $).  The
+    # texts between $$ pairs and between $ pairs outside them are cut out with
+    # str.split (no Python loop over the pairs): each must be balanced on its own
+    # and hold no blank line, no other delimiter.  "\x07" joins the stretches
+    # outside display math, so a $ pair across one shows; "\x00" keeps each text's
+    # braces to itself.
+    if "$" not in plain:
+        return _balanced(plain)
+    display = plain.replace("$$", "\x05").split("\x05") if "$$" in plain else [plain]
+    if len(display) % 2 == 0:
         return False
-    parts = _math_inside(plain)
-    if parts is None:
+    inline = "\x07".join(display[0::2]).split("$")
+    if len(inline) % 2 == 0:
         return False
-    if not parts:
-        return True
-    inside = "\x00".join(parts)
+    inside = "\x00".join(inline[1::2] + display[1::2])
+    if "\x07" in inside or "$" in inside:
+        return False
     if "\n" in inside and _BLANK_LINE.search(inside):
         return False
-    return _balanced(inside)
+    return _balanced(plain) and _balanced(inside)
 
 
 def first_content_line(

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup messages demo test lint unit e2e bench vsix clean groundtruth
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py server/texlean/_speedups.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

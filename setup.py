@@ -15,7 +15,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
@@ -51,4 +51,8 @@ class BuildPyWithCatalogs(build_py):
         return outputs + [p for p in getattr(self, "_catalogs", []) if p not in outputs]
 
 
-setup(cmdclass={"build_py": BuildPyWithCatalogs})
+# The prefilter's passes in C (server/texlean/_speedups.c).  Optional: without a C
+# compiler the build goes on and texlean uses the pure-Python reference instead.
+SPEEDUPS = Extension("texlean._speedups", ["server/texlean/_speedups.c"], optional=True)
+
+setup(cmdclass={"build_py": BuildPyWithCatalogs}, ext_modules=[SPEEDUPS])

@@ -35,6 +35,12 @@ to the full analysis, so the shortcut changes speed, never results;
 ``tests/unit/test_prefilter.py`` checks that against the full analysis on
 every chunk of the test documents and on generated ones.  ``TEXLEAN_PREFILTER=0``
 in the environment turns it off (to compare).
+
+The passes after the checks on names run in one C loop when the optional
+extension ``texlean._speedups`` is built (``server/texlean/_speedups.c``, about
+four times faster); :func:`scan_python` is its reference, and
+``tests/unit/test_speedups.py`` checks that both give the same answers.
+``TEXLEAN_SPEEDUPS=0`` uses the reference.
 """
 
 from __future__ import annotations
@@ -237,6 +243,22 @@ def is_clean(text: str, lex_state: LexState, sec: SecState, names_checked: bool 
         text = text.replace("\r\n", "\n")  # one line end, as the lexer reads it
         if "\r" in text:
             return False
+    vocabulary = _vocabulary(sec, lex_state, at)
+    if (
+        (not (names_checked and not at) and never_plain(at)[1].search(text))
+        or (vocabulary.defined is not None and vocabulary.defined.search(text))
+        or ("~" in text and not vocabulary.tilde_plain)
+    ):
+        return False
+    begun = scan(text, at)
+    return begun is not None and all(vocabulary.env_plain(env) for env in set(begun))
+
+
+def scan_python(text: str, at: bool) -> list[str] | None:
+    """The passes over a text (its line ends \\n only) after the checks on names:
+    the environments it begins (names stripped) when it is clean by the rules of
+    the module's docstring, else None.  The reference for ``texlean._speedups.scan``,
+    which does the same in one C loop."""
     raw = text.encode("utf-8", "surrogatepass")
     if (
         "^^" in text
@@ -246,28 +268,23 @@ def is_clean(text: str, lex_state: LexState, sec: SecState, names_checked: bool 
         # letter of "texlean", so an ASCII lowering finds what str.lower() does
         or b"texlean" in raw.lower()
     ):
-        return False
-    vocabulary = _vocabulary(sec, lex_state, at)
-    if (
-        (not (names_checked and not at) and never_plain(at)[1].search(text))
-        or (vocabulary.defined is not None and vocabulary.defined.search(text))
-        or ("~" in text and not vocabulary.tilde_plain)
-    ):
-        return False
+        return None
     plain = _ESCAPE_OR_COMMENT[at].sub("\x06", text)  # every control word left is a token
+    begun: list[str] = []
     if "\\begin" in plain or "\\end" in plain:
         stack: list[str] = []
-        for verb, raw in _ENV[at].findall(plain):
-            env = raw.strip()  # "": a \begin or \end whose name is not simply {name}
-            if not env or not vocabulary.env_plain(env):
-                return False
+        for verb, name in _ENV[at].findall(plain):
+            env = name.strip()  # "": a \begin or \end whose name is not simply {name}
+            if not env:
+                return None
             if verb == "begin":
                 stack.append(env)
+                begun.append(env)
             elif not stack or stack.pop() != env:
-                return False
+                return None
         if stack:
-            return False
-    return _structure_clean(plain)
+            return None
+    return begun if _structure_clean(plain) else None
 
 
 def _structure_clean(plain: str) -> bool:
@@ -303,6 +320,16 @@ def _structure_clean(plain: str) -> bool:
     if "\n" in inside and _BLANK_LINE.search(inside):
         return False
     return _balanced(plain) and _balanced(inside)
+
+
+scan: Callable[[str, bool], list[str] | None] = scan_python
+if os.environ.get("TEXLEAN_SPEEDUPS", "1") != "0":
+    try:
+        from .. import _speedups
+    except ImportError:  # not built (no C compiler where it was installed)
+        pass
+    else:
+        scan = _speedups.scan
 
 
 def first_content_line(

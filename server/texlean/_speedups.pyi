@@ -1,0 +1,3 @@
+"""Types of the optional C extension (server/texlean/_speedups.c)."""
+
+def scan(text: str, at_letter: bool, /) -> list[str] | None: ...

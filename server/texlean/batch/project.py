@@ -31,10 +31,28 @@ ROOT_MARKERS = (".git", "latexmkrc", ".latexmkrc")
 _SUBFILE_BODY = ("\\begin{document}", "\\end{document}")
 
 
+_REAL: dict[Path, Path] = {}
+
+
+def real(path: Path) -> Path:
+    """``path.resolve()``, memoised for one batch (:func:`forget_paths` starts
+    afresh): a batch resolves the same few files hundreds of times."""
+    found = _REAL.get(path)
+    if found is None:
+        if len(_REAL) >= 65536:
+            _REAL.clear()
+        found = _REAL[path] = path.resolve()
+    return found
+
+
+def forget_paths() -> None:
+    _REAL.clear()
+
+
 def find_root(path: Path) -> Path:
     """The project root of ``path``: the nearest folder holding ``.git`` or a
     ``latexmkrc``/``.latexmkrc``, else the file's own folder."""
-    start = path.resolve().parent
+    start = real(path).parent
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
             return folder
@@ -168,7 +186,7 @@ class Builder:
         for inc in includes.scan(text):
             target = self.resolve(inc, path, path.parent)
             if target is not None:
-                resolved = target.resolve()
+                resolved = real(target)
                 if self.inside(resolved):
                     yield resolved
 
@@ -188,7 +206,7 @@ class _Splice:
         self.size = len(text)
         self.index: dict[Path, int] = {}
         self.main_dir = path.parent
-        resolved = path.resolve()
+        resolved = real(path)
         self.walk(path, resolved, text, None, [resolved], 0, name)
         self.unit.text = "".join(self.pieces)
 
@@ -256,7 +274,7 @@ class _Splice:
                 if not inc.conditional:
                     self.note(f, inc, messages.render("frag-no-such-file"))
                 continue
-            child = target.resolve()
+            child = real(target)
             if not self.b.inside(child):
                 self.note(f, inc, messages.render("frag-outside-root", {"root": str(self.b.root)}))
                 continue
@@ -293,7 +311,7 @@ class _Splice:
 def display_name(path: Path, given: dict[Path, str]) -> str:
     """How a file is named in reports: as given on the command line, else relative
     to the working directory when below it, else absolute."""
-    resolved = path.resolve()
+    resolved = real(path)
     if resolved in given:
         return given[resolved]
     try:

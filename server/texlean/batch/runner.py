@@ -27,7 +27,16 @@ from ..settings import Settings
 from . import language
 from .cache import ResultCache, open_cache
 from .discover import STDIN, Input, decode, read_source
-from .project import Builder, Segment, SourceMap, Unit, display_name, find_root
+from .project import (
+    Builder,
+    Segment,
+    SourceMap,
+    Unit,
+    display_name,
+    find_root,
+    forget_paths,
+    real,
+)
 
 MB = 1024 * 1024
 DEFAULT_MAX_FILE_SIZE = 20 * MB
@@ -253,7 +262,7 @@ class _Files:
         return size if size > self.max_file_size else None
 
     def read(self, path: Path) -> tuple[str | None, str | None]:
-        key = path.resolve()
+        key = real(path)
         if key not in self.cache:
             size = self.too_large(path)
             if size is not None:
@@ -290,7 +299,8 @@ def _closure(start: Path, edges: Callable[[Path], list[Path]]) -> set[Path]:
 
 def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[str], _Files]:
     """The documents to analyse in input order, and the I/O errors."""
-    given = {i.path.resolve(): i.name for i in inputs if i.path is not None}
+    forget_paths()  # files may have changed since the last batch in this process
+    given = {real(i.path): i.name for i in inputs if i.path is not None}
     files = _Files(options.max_file_size, given)
     errors: list[str] = []
     builders: dict[Path, Builder] = {}
@@ -325,7 +335,7 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
         if size is not None:
             _, why = files.read(inp.path)
             note = _not_analysed(why or messages.render("frag-too-large"))
-            unit = Unit(inp.name, "", SourceMap([inp.path.resolve()]), names=[inp.name])
+            unit = Unit(inp.name, "", SourceMap([real(inp.path)]), names=[inp.name])
             docs.append(
                 _Doc(
                     order, unit, builder(inp.path).root, [(0, p) for p in present([note], settings)]
@@ -352,11 +362,9 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
     roots: list[tuple[int, Input, str]] = []
     if options.follow_includes:
         reach = {
-            inp.path.resolve(): _closure(inp.path.resolve(), edges)
-            for _, inp, _ in readable
-            if inp.path
+            real(inp.path): _closure(real(inp.path), edges) for _, inp, _ in readable if inp.path
         }
-        texts = {i.path.resolve(): t for _, i, t in readable if i.path}
+        texts = {real(i.path): t for _, i, t in readable if i.path}
         rank = {k: n for n, k in enumerate(reach)}
 
         def is_document(k: Path) -> bool:
@@ -378,9 +386,7 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
                 chosen.add(k)
                 covered |= reach[k] | {k}
         roots = [
-            (o, i, t)
-            for o, i, t in readable
-            if i.path and i.path.resolve() in chosen and t is not None
+            (o, i, t) for o, i, t in readable if i.path and real(i.path) in chosen and t is not None
         ]
     else:
         roots = [(o, i, t) for o, i, t in readable if t is not None]
@@ -390,7 +396,7 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
         if options.follow_includes:
             unit = b.build(inp.path, text, inp.name)
         else:
-            unit = Unit(inp.name, text, SourceMap([inp.path.resolve()]), names=[inp.name])
+            unit = Unit(inp.name, text, SourceMap([real(inp.path)]), names=[inp.name])
             unit.source.add(_segment0())
         docs.append(_Doc(order, unit, b.root))
     docs.sort(key=lambda d: d.order)
@@ -401,14 +407,26 @@ def _segment0() -> Segment:
     return Segment(0, 0, 0, 0)
 
 
-def _pool(options: Options, workers: int) -> ProcessPoolExecutor:
+def _pool(options: Options, workers: int) -> tuple[ProcessPoolExecutor, bool]:
+    """The worker pool, and whether its workers are forked (they see this process's
+    memory as it was when the first task was submitted)."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(options,)
     )
+    return pool, context.get_start_method() == "fork"
+
+
+# The documents of a batch, for forked workers: they read a document from the memory
+# they share with this process instead of receiving its text through a pipe.
+_FORKED_UNITS: dict[int, Unit] = {}
+
+
+def _analyse_forked(order: int) -> Analysed:
+    return analyse_compiled(_FORKED_UNITS[order])
 
 
 def _progress(total: int, enabled: bool) -> Callable[[], None]:
@@ -452,11 +470,17 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
     tick = _progress(len(docs), options.progress)
     pool: ProcessPoolExecutor | None = None
     if workers > 1:
-        pool = _pool(options, workers)
+        pool, forked = _pool(options, workers)
+        if forked:  # before the first submit, which forks the workers
+            _FORKED_UNITS.clear()
+            _FORKED_UNITS.update((d.order, d.unit) for d in pending if d.unit is not None)
         # the largest documents first: the batch ends when the slowest worker does
         for d in sorted(pending, key=lambda d: -len(d.unit.text if d.unit else "")):
             assert d.unit is not None
-            fut = pool.submit(analyse_compiled, d.unit)
+            if forked:
+                fut = pool.submit(_analyse_forked, d.order)
+            else:
+                fut = pool.submit(analyse_compiled, d.unit)
             fut.add_done_callback(lambda _f: tick())
             results[d.order] = fut
     seen: set[tuple[object, ...]] = set()
@@ -491,6 +515,7 @@ def run(inputs: Sequence[Input], options: Options) -> Iterator[Item | str]:
     finally:
         if pool is not None:  # interrupted (^C, a closed pipe): drop what is queued
             pool.shutdown(wait=finished, cancel_futures=not finished)
+            _FORKED_UNITS.clear()
         if cache is not None and finished:
             cache.save()
 

@@ -316,7 +316,134 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* -- chunk boundaries (texlean.document.chunks) ------------------------------------ */
+
+#define RD(i) PyUnicode_READ(kind, data, (i))
+
+static int line_is_blank(PyObject *line) {
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(line);
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = RD(i);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return 0;
+    }
+    return 1;
+}
+
+static int word_at(int kind, const void *data, Py_ssize_t at, Py_ssize_t len, const char *w) {
+    for (Py_ssize_t k = 0; w[k]; k++)
+        if (at + k >= len || RD(at + k) != (Py_UCS4)w[k]) return 0;
+    return 1;
+}
+
+/* chunks._env_delta: \begin{name} and \end{name} outside the comment, by
+   \\(begin|end)[ \t]*\{([^{}\s]*)\} matched left to right, "document" not counted */
+static int env_delta(PyObject *line, Py_ssize_t *delta) {
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(line);
+    Py_ssize_t cut = PyUnicode_FindChar(line, '%', 0, len, 1);
+    while (cut > 0 && RD(cut - 1) == '\\') cut = PyUnicode_FindChar(line, '%', cut + 1, len, 1);
+    if (cut == -2) return -1;
+    if (cut >= 0) len = cut;
+    Py_ssize_t p = 0;
+    for (;;) {
+        p = PyUnicode_FindChar(line, '\\', p, len, 1);
+        if (p == -2) return -1;
+        if (p < 0) break;
+        int sign = 0;
+        Py_ssize_t q = p + 1;
+        if (word_at(kind, data, q, len, "begin")) {
+            sign = 1;
+            q += 5;
+        } else if (word_at(kind, data, q, len, "end")) {
+            sign = -1;
+            q += 3;
+        }
+        if (sign) {
+            while (q < len && (RD(q) == ' ' || RD(q) == '\t')) q++;
+            if (q < len && RD(q) == '{') {
+                Py_ssize_t r = q + 1;
+                while (r < len) {
+                    Py_UCS4 c = RD(r);
+                    if (c == '{' || c == '}' || Py_UNICODE_ISSPACE(c)) break;
+                    r++;
+                }
+                if (r < len && RD(r) == '}') {
+                    if (!(r - q - 1 == 8 && word_at(kind, data, q + 1, r, "document"))) *delta += sign;
+                    p = r + 1;
+                    continue;
+                }
+            }
+        }
+        p++;
+    }
+    return 0;
+}
+
+/* chunks.chunk_end: where the chunk that starts at `start` ends (exclusive); -1: error */
+static Py_ssize_t chunk_end(PyObject **lines, Py_ssize_t n, Py_ssize_t start,
+                            Py_ssize_t max_lines, Py_ssize_t hard_max) {
+    Py_ssize_t depth = 0, i = start;
+    int seen_content = 0;
+    while (i < n) {
+        PyObject *line = lines[i];
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "lines must be str");
+            return -1;
+        }
+        if (line_is_blank(line)) {
+            if (seen_content && (depth <= 0 || i - start >= max_lines)) {
+                i++;
+                while (i < n && line_is_blank(lines[i])) i++;
+                return i;
+            }
+        } else {
+            seen_content = 1;
+            Py_ssize_t delta = 0;
+            if (env_delta(line, &delta) < 0) return -1;
+            depth = depth + delta > 0 ? depth + delta : 0;
+        }
+        i++;
+        if (i - start >= hard_max) {
+            while (i < n && line_is_blank(lines[i])) i++;
+            return i;
+        }
+    }
+    return n;
+}
+
+static PyObject *chunk_starts(PyObject *self, PyObject *args) {
+    PyObject *seq;
+    Py_ssize_t start, stop, max_lines, hard_max;
+    if (!PyArg_ParseTuple(args, "Onnnn", &seq, &start, &stop, &max_lines, &hard_max)) return NULL;
+    PyObject *fast = PySequence_Fast(seq, "lines must be a sequence");
+    if (fast == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    PyObject **lines = PySequence_Fast_ITEMS(fast);
+    PyObject *out = PyList_New(0);
+    Py_ssize_t i = start < 0 ? 0 : start;
+    while (out != NULL && i < stop && i < n) {
+        PyObject *at = PyLong_FromSsize_t(i);
+        if (at == NULL || PyList_Append(out, at) < 0) {
+            Py_XDECREF(at);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_DECREF(at);
+        Py_ssize_t next = chunk_end(lines, n, i, max_lines, hard_max);
+        if (next < 0) Py_CLEAR(out);
+        i = next;
+    }
+    Py_DECREF(fast);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"chunk_starts", chunk_starts, METH_VARARGS,
+     "chunk_starts(lines, start, stop, max_lines, hard_max_lines) -> list of start lines\n"
+     "(what texlean.document.chunks.chunk_starts computes)."},
     {"scan", scan, METH_VARARGS,
      "scan(text, at_letter) -> list of the environments begun, or None when the text\n"
      "is not clean by the prefilter's rules (see texlean.analysis.prefilter)."},

@@ -50,6 +50,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from .. import native
 from ..budget import Budget
 from ..tex import catcodes as cc
 from ..tex import lexer
@@ -322,14 +323,7 @@ def _structure_clean(plain: str) -> bool:
     return _balanced(plain) and _balanced(inside)
 
 
-scan: Callable[[str, bool], list[str] | None] = scan_python
-if os.environ.get("TEXLEAN_SPEEDUPS", "1") != "0":
-    try:
-        from .. import _speedups
-    except ImportError:  # not built (no C compiler where it was installed)
-        pass
-    else:
-        scan = _speedups.scan
+scan: Callable[[str, bool], list[str] | None] = native.scan or scan_python
 
 
 def first_content_line(

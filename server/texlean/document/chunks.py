@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .. import native
+
 MAX_LINES = 400  # past this, any blank line ends a chunk
 HARD_MAX_LINES = 2000  # past this, any line boundary does
 _ENV = re.compile(r"\\(begin|end)[ \t]*\{([^{}\s]*)\}")
@@ -74,7 +76,19 @@ def chunk_end(lines: Sequence[str], start: int) -> int:
 
 
 def chunk_starts(lines: Sequence[str], start: int = 0, stop: int | None = None) -> list[int]:
-    """Start lines of the chunks from ``start`` to the end (or to ``stop`` exclusive)."""
+    """Start lines of the chunks from ``start`` to the end (or to ``stop`` exclusive).
+
+    The C loop of ``texlean._speedups`` when it is built (``texlean check`` runs this
+    over every document); :func:`chunk_starts_python` is its reference.
+    """
+    last = len(lines) if stop is None else min(stop, len(lines))
+    if native.chunk_starts is not None:
+        return native.chunk_starts(lines, start, last, MAX_LINES, HARD_MAX_LINES)
+    return chunk_starts_python(lines, start, last)
+
+
+def chunk_starts_python(lines: Sequence[str], start: int = 0, stop: int | None = None) -> list[int]:
+    """:func:`chunk_starts` by following :func:`chunk_end`."""
     n = len(lines) if stop is None else stop
     starts = []
     i = start

@@ -42,6 +42,8 @@ class Include:
     end_col: int
     target: str  # the file name as written
     directory: str = ""  # \import's first argument
+    start: int = 0  # offsets in the text: where the command starts, where it ends
+    end: int = 0
 
     @property
     def conditional(self) -> bool:
@@ -135,5 +137,5 @@ def _scan(text: str) -> list[Include]:
             continue
         if not _followable(target) or (directory and not _followable(directory)):
             continue
-        out.append(Include(cs, line, col, col + (end - start), target, directory))
+        out.append(Include(cs, line, col, col + (end - start), target, directory, start, end))
     return out

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import messages
 from ..analysis.findings import Finding, Span
-from ..document.lines import split_lines
 from . import includes
 
 MAX_DEPTH = 16  # TeX itself allows about 15 open input files
@@ -113,18 +113,23 @@ class Unit:
     names: list[str] = field(default_factory=list)  # display name per file index
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
+class _At(NamedTuple):
+    """A position in a file: line and column (for the source map) and offset."""
+
+    line: int
+    col: int
+    offset: int
+
+
+def _position(text: str, offset: int) -> _At:
     line = text.count("\n", 0, offset)
-    return line, offset - (text.rfind("\n", 0, offset) + 1)
+    return _At(line, offset - (text.rfind("\n", 0, offset) + 1), offset)
 
 
-@lru_cache(maxsize=64)
-def _lines(text: str) -> tuple[str, ...]:
-    """A file's lines (memoised: a preamble every chapter includes is split once)."""
-    return tuple(split_lines(text))
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _subfile_body(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+def _subfile_body(text: str) -> tuple[_At, _At] | None:
     """Where the body of a ``subfiles`` document starts and ends (what
     ``\\subfile`` reads of it), or None when it has no document environment."""
     begin = text.find(_SUBFILE_BODY[0])
@@ -222,30 +227,18 @@ class _Splice:
         params = (("what", inc.written), ("reason", reason))
         self.unit.notes.append((f, Finding("SEC901", span, params)))
 
-    def copy(
-        self, f: int, lines: Sequence[str], start: tuple[int, int], stop: tuple[int, int]
-    ) -> None:
-        """The text of file ``f`` from ``start`` to ``stop`` (exclusive)."""
-        if start >= stop:
+    def copy(self, f: int, text: str, start: _At, stop: int) -> None:
+        """The text of file ``f`` from ``start`` to offset ``stop`` (exclusive): one
+        slice, however long the stretch without includes."""
+        if start.offset >= stop:
             return
         if self.at_line_start:
-            self.unit.source.add(Segment(self.line, f, start[0], start[1]))
-        (l0, c0), (l1, c1) = start, stop
-        if l1 >= len(lines):
-            l1, c1 = len(lines) - 1, len(lines[-1])
-        if l0 == l1:
-            piece = lines[l0][c0:c1]
-            complete = 0
-        else:  # whole lines in one slice: a long stretch without includes is one piece
-            piece = lines[l0][c0:] + "".join(lines[l0 + 1 : l1]) + lines[l1][:c1]
-            complete = l1 - l0
-        if piece:
-            self.pieces.append(piece)
-            ends = piece.endswith(("\n", "\r"))
-            self.line += complete + (1 if ends and c1 > 0 and l0 != l1 else 0)
-            if l0 == l1 and ends:
-                self.line += 1
-            self.at_line_start = ends
+            self.unit.source.add(Segment(self.line, f, start.line, start.col))
+        piece = text[start.offset : stop]
+        self.pieces.append(piece)
+        # the line ends LSP knows (as split_lines): \r\n, \r, \n
+        self.line += piece.count("\n") + piece.count("\r") - piece.count("\r\n")
+        self.at_line_start = piece.endswith(("\n", "\r"))
 
     def break_line(self) -> None:
         if not self.at_line_start:
@@ -258,16 +251,15 @@ class _Splice:
         path: Path,
         resolved: Path,
         text: str,
-        body: tuple[tuple[int, int], tuple[int, int]] | None,
+        body: tuple[_At, _At] | None,
         stack: list[Path],
         depth: int,
         name: str,
     ) -> None:
         f = self.file_index(resolved, name)
-        lines = _lines(text)
-        pos, end = body or ((0, 0), (len(lines) - 1, len(lines[-1])))
+        pos, end = body or (_At(0, 0, 0), _At(-1, -1, len(text)))
         for inc in includes.scan(text):
-            if (inc.line, inc.col) < pos or (inc.line, inc.end_col) > end:
+            if inc.start < pos.offset or inc.end > end.offset:
                 continue
             target = self.b.resolve(inc, path, self.main_dir)
             if target is None:
@@ -294,18 +286,22 @@ class _Splice:
                 continue
             self.size += len(sub)
             self.b.included.add(child)
-            self.copy(f, lines, pos, (inc.line, inc.end_col))
+            self.copy(f, text, pos, inc.end)
             self.break_line()
             sub_body = _subfile_body(sub) if inc.command == "subfile" else None
             self.walk(
                 target, child, sub, sub_body, [*stack, child], depth + 1, self.b.display(target)
             )
             self.break_line()
-            pos = (inc.line, inc.end_col)
-            rest = lines[inc.line][inc.end_col :] if inc.line < len(lines) else ""
-            if not rest.strip() and inc.line + 1 < len(lines) and (inc.line + 1, 0) <= end:
-                pos = (inc.line + 1, 0)  # the include's line holds nothing more
-        self.copy(f, lines, pos, end)
+            pos = _At(inc.line, inc.end_col, inc.end)
+            line_end = _LINE_END.search(text, inc.end)
+            if (
+                line_end is not None
+                and not text[inc.end : line_end.start()].strip()
+                and line_end.end() <= end.offset
+            ):
+                pos = _At(inc.line + 1, 0, line_end.end())  # the include's line holds nothing more
+        self.copy(f, text, pos, end.offset)
 
 
 def display_name(path: Path, given: dict[Path, str]) -> str:

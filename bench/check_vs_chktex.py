@@ -13,13 +13,17 @@ The comparison is cold: texlean runs with ``--no-cache``, so every document
 is analysed.  Reported apart, and labelled so: the warm run, a second run
 over unchanged files with texlean's result cache (a fresh ``--cache-dir``
 filled by one run first), which is what a CI job or a pre-commit hook that
-keeps ``.texlean_cache`` pays.  Not a test: it needs the corpus and chktex
-(``apt-get install chktex``).
+keeps ``.texlean_cache`` pays.  Also apart: ``--jobs 1`` with the
+pure-Python prefilter (``TEXLEAN_SPEEDUPS=0``: what a machine without a C
+compiler at install gets) and, once, without the prefilter at all
+(``TEXLEAN_PREFILTER=0``: every chunk through the full analysis).  Not a test:
+it needs the corpus and chktex (``apt-get install chktex``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -32,11 +36,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path("/work/shared/corpus/stacks")
 
 
-def timed(cmd: list[str], runs: int) -> float:
+def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+            env=None if env is None else {**os.environ, **env},
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -87,6 +97,17 @@ def main() -> int:
     print(
         f"warm (second run over unchanged files, result cache): texlean {w:.2f} s,"
         f" ratio {w / c1:.2f} to chktex in one process"
+    )
+    cold1 = [*texlean, "--no-cache", "--jobs", "1", *files]
+    py = timed(cold1, args.runs, {"TEXLEAN_SPEEDUPS": "0"})
+    print(
+        f"cold, --jobs 1, pure-Python prefilter (TEXLEAN_SPEEDUPS=0): texlean {py:.2f} s,"
+        f" ratio {py / rows[0][2]:.2f} to chktex file by file"
+    )
+    full = timed(cold1, 1, {"TEXLEAN_PREFILTER": "0"})
+    print(
+        f"cold, --jobs 1, no prefilter (TEXLEAN_PREFILTER=0, one run): texlean {full:.2f} s,"
+        f" {full / t1:.1f}x the run with it"
     )
     return 0
 

@@ -237,7 +237,9 @@ class _Splice:
         piece = text[start.offset : stop]
         self.pieces.append(piece)
         # the line ends LSP knows (as split_lines): \r\n, \r, \n
-        self.line += piece.count("\n") + piece.count("\r") - piece.count("\r\n")
+        self.line += piece.count("\n")
+        if "\r" in piece:
+            self.line += piece.count("\r") - piece.count("\r\n")
         self.at_line_start = piece.endswith(("\n", "\r"))
 
     def break_line(self) -> None:

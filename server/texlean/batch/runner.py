@@ -371,8 +371,11 @@ def plan(inputs: Sequence[Input], options: Options) -> tuple[list[_Doc], list[st
             t = texts.get(k) or ""
             return "\\documentclass" in t or "\\begin{document}" in t
 
+        # what another given file includes (in one pass over the reach sets)
+        by_others = {p for o, ps in reach.items() for p in ps if p != o}
+
         def included(k: Path) -> bool:
-            return any(k in reach[o] for o in reach if o != k)
+            return k in by_others
 
         # files no other given file includes are roots; in an include loop the
         # document (\documentclass) that reaches most is

@@ -18,8 +18,8 @@ from .analysis.pipeline import (
     INITIAL,
     ChunkResult,
     ChunkState,
-    analyse_chunk,
     analyse_chunk_for_check,
+    analyse_chunk_quick,
     assemble_all,
 )
 from .analysis.whole import analyse_document
@@ -147,7 +147,7 @@ class Engine:
         budget = Budget(seconds=self.timeout_seconds)
         if self.formal_scan:
             stats: UpdateStats = doc.chunked.update(
-                doc.lines, analyse_chunk, self.chunk_cache, budget
+                doc.lines, analyse_chunk_quick, self.chunk_cache, budget
             )
             results = doc.chunked.results()
         else:

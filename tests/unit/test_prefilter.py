@@ -12,6 +12,7 @@ the comparison is not vacuous.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ from texlean.analysis.pipeline import (
     INITIAL,
     ChunkResult,
     ChunkState,
+    analyse_chunk,
     analyse_chunk_for_check,
+    analyse_chunk_quick,
     clean_result,
 )
 from texlean.budget import Budget
@@ -358,3 +361,66 @@ def test_a_long_document_is_read_in_groups_and_reports_what_its_chunks_do(
     codes = [f.code for f in with_groups[0]]  # type: ignore[index]
     assert "STR002" in codes and any(c.startswith("SEC1") for c in codes)
     assert with_groups == _report(text, False, monkeypatch)
+
+
+# -- the server's path: analyse_chunk_quick ------------------------------------------------
+
+
+def _scan_fields(result: ChunkResult) -> object:
+    """A chunk's formalization scan as values (ChunkScan compares by identity)."""
+    s = result.formal
+    if s is None:
+        return None
+    return tuple(getattr(s, k) for k in type(s).__slots__ if k != "memo")
+
+
+def assert_quick_is_full(text: str, entry: ChunkState) -> None:
+    quick = analyse_chunk_quick(text, entry, Budget.unlimited())
+    reference = analyse_chunk(text, entry, Budget.unlimited())
+    assert replace(quick, formal=None) == replace(reference, formal=None), text
+    assert _scan_fields(quick) == _scan_fields(reference), text
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_servers_shortcut_gives_the_full_result_on_the_test_documents(path: Path) -> None:
+    entry = INITIAL
+    for chunk in chunks_of(path.read_text(encoding="utf-8", errors="replace")):
+        assert_quick_is_full(chunk, entry)
+        entry = full(chunk, entry).exit
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    WELL_FORMED,
+    st.one_of(st.none(), st.sampled_from(PIECES)),
+    st.integers(min_value=0),
+    st.sampled_from(sorted(STATES)),
+    st.sampled_from(["", "\\begin{theorem}\\label{t}", "\\begin{lemma}[Name]"]),
+)
+def test_the_servers_shortcut_gives_the_full_result_on_generated_chunks(
+    text: str, piece: str | None, at: int, state: str, opening: str
+) -> None:
+    if piece is not None:
+        at %= len(text) + 1
+        text = text[:at] + piece + text[at:]
+    if opening:
+        env = opening.split("{")[1].split("}")[0]
+        text = f"{opening} If $x > 0$ then {text}. \\end{{{env}}}\n"
+    assert_quick_is_full(text, STATES[state])
+
+
+def test_the_servers_shortcut_keeps_the_statements_for_formalization() -> None:
+    text = "\\begin{theorem}\\label{thm-a}\nIf $n > 2$ then $n - 1 > 1$.\n\\end{theorem}\n"
+    quick = analyse_chunk_quick(text, INITIAL, Budget.unlimited())
+    assert clean_result(text, INITIAL, Budget.unlimited()) is not None  # the shortcut applies
+    assert quick.formal is not None and quick.formal.marks  # the theorem is marked
+    assert _scan_fields(quick) == _scan_fields(analyse_chunk(text, INITIAL, Budget.unlimited()))
+
+
+@pytest.mark.parametrize("formal_scan", [False, True], ids=["check", "server"])
+def test_a_budget_that_runs_out_in_the_prefilter_is_reported(formal_scan: bool) -> None:
+    text = "".join(f"Paragraph {i} with $a_{{{i}}}$ and \\emph{{words}}.\n\n" for i in range(3000))
+    engine = Engine(timeout_seconds=0.0005, formal_scan=formal_scan)
+    report = engine.analyse_text(text + "\\write18{ls}\n")
+    assert not report.complete
+    assert [f.code for f in report.findings] == ["SEC900"]

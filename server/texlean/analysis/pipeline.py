@@ -93,34 +93,9 @@ def analyse_chunk(
         first_content = suppress.first_content_line(tokens, loc)
         formal = extract.scan(tokens, text) if formal_scan else None
     except BudgetExceeded as exc:
-        return ChunkResult(
-            exit=entry,
-            findings=(
-                Finding(
-                    "SEC900",
-                    Span(0, 0, 0, 0),
-                    (("reason", exc.reason), ("reason_key", f"frag-budget-{exc.reason}")),
-                ),
-            ),
-            complete=False,
-            stopped=exc.reason,
-        )
+        return _out_of_budget(entry, exc)
     except RecursionError:
-        # a nesting deeper than every bound of the analyses caught it first: this
-        # chunk is reported as not followed, the rest of the document still is
-        return ChunkResult(
-            exit=entry,
-            findings=(
-                Finding(
-                    "SEC901",
-                    Span(0, 0, 0, 0),
-                    (
-                        ("what_key", "frag-this-paragraph"),
-                        ("reason_key", "frag-nests-deeper"),
-                    ),
-                ),
-            ),
-        )
+        return _too_deep(entry)
     if lex_exit is entry.lex and s_exit is entry.struct and sec_exit is entry.sec:
         exit_state = entry
     else:
@@ -140,6 +115,58 @@ def analyse_chunk(
     )
 
 
+def _out_of_budget(entry: ChunkState, exc: BudgetExceeded) -> ChunkResult:
+    return ChunkResult(
+        exit=entry,
+        findings=(
+            Finding(
+                "SEC900",
+                Span(0, 0, 0, 0),
+                (("reason", exc.reason), ("reason_key", f"frag-budget-{exc.reason}")),
+            ),
+        ),
+        complete=False,
+        stopped=exc.reason,
+    )
+
+
+def _too_deep(entry: ChunkState) -> ChunkResult:
+    # a nesting deeper than every bound of the analyses caught it first: this
+    # chunk is reported as not followed, the rest of the document still is
+    return ChunkResult(
+        exit=entry,
+        findings=(
+            Finding(
+                "SEC901",
+                Span(0, 0, 0, 0),
+                (("what_key", "frag-this-paragraph"), ("reason_key", "frag-nests-deeper")),
+            ),
+        ),
+    )
+
+
+def analyse_chunk_quick(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
+    """:func:`analyse_chunk` (the server's), with the prefilter's shortcut: a chunk it
+    proves clean is only lexed, for the formalization scan (the structure and
+    security analyses would find nothing).  The same result, in about half the time
+    on ordinary text."""
+    clean = clean_result(text, entry, budget)
+    if clean is None:
+        return analyse_chunk(text, entry, budget)
+    if not clean.complete:
+        return clean  # the budget ran out
+    try:
+        tokens, _ = lex(text, entry.lex, budget)
+        formal = extract.scan(tokens, text)
+    except BudgetExceeded as exc:
+        return _out_of_budget(entry, exc)
+    except RecursionError:
+        return _too_deep(entry)
+    return replace(
+        clean, formal=formal, size=clean.size + (formal.size if formal is not None else 0)
+    )
+
+
 def analyse_chunk_for_check(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
     """:func:`analyse_chunk` without the formalization scan (``texlean check``)."""
     return analyse_chunk(text, entry, budget, formal_scan=False)
@@ -149,7 +176,8 @@ def clean_result(
     text: str, entry: ChunkState, budget: Budget, names_checked: bool = False
 ) -> ChunkResult | None:
     """What :func:`analyse_chunk_for_check` returns for ``text`` when :mod:`.prefilter`
-    proves the chunk clean; None when it cannot (or the shortcut is turned off).
+    proves the chunk clean (or SEC900 when the budget runs out on it, as the analysis
+    would say); None when it cannot (or the shortcut is turned off).
     ``names_checked`` as for :func:`.prefilter.is_clean`."""
     if (
         not prefilter.ENABLED
@@ -160,8 +188,8 @@ def clean_result(
         return None
     try:
         prefilter.spend(budget, text)
-    except BudgetExceeded:
-        return None  # analyse_chunk reports the exhausted budget
+    except BudgetExceeded as exc:
+        return _out_of_budget(entry, exc)  # as analyse_chunk says where the budget ran out
     return ChunkResult(
         exit=entry, first_content=prefilter.first_content_line(text, entry.lex, _first_content)
     )

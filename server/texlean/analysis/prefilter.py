@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -186,16 +187,21 @@ class _Vocabulary:
         return True
 
 
-_vocabularies: dict[tuple[int, bool], _Vocabulary] = {}
+# By the state's value: documents with the same preamble share one (a server opens
+# and closes many); the least recently used goes first.
+_vocabularies: OrderedDict[tuple[SecState, bool], _Vocabulary] = OrderedDict()
+_MAX_VOCABULARIES = 32
 
 
 def _vocabulary(state: SecState, lex_state: LexState, at: bool) -> _Vocabulary:
-    key = (id(state), at)
+    key = (state, at)
     found = _vocabularies.get(key)
-    if found is None or found.state is not state:
-        if len(_vocabularies) >= 64:
-            _vocabularies.clear()
+    if found is None:
         found = _vocabularies[key] = _Vocabulary(state, lex_state, at)
+        if len(_vocabularies) > _MAX_VOCABULARIES:
+            _vocabularies.popitem(last=False)
+    else:
+        _vocabularies.move_to_end(key)
     return found
 
 

@@ -352,7 +352,7 @@ def test_undeclared_letter_before_parentheses_is_a_product_with_a_hazard() -> No
     t = math(r"a(b+c) = 5")
     assert goal(t) == "a * (b + c) = 5"
     frm007 = [h for h in t.hazards if h.code == "FRM007"]
-    assert frm007 and dict(frm007[0].params)["reading"] == "a product"
+    assert frm007 and dict(frm007[0].params)["reading_key"] == "frag-reading-product"
 
 
 def test_conventional_function_letter_is_applied_with_hazards() -> None:

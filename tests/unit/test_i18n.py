@@ -305,7 +305,22 @@ FRAGMENT_CASES = [
         "puts a /Launch action into the PDF (a link to run:calc.exe)",
         ["frag-link-to"],
     ),
+    (
+        "\\directlua{local c = io.read(); load(c)()}\n",
+        "SEC403",
+        "loads Lua code at run time (load (code computed at run time)) when compiled with "
+        "LuaLaTeX: what it runs cannot be seen",
+        ["frag-lua-run-time-code"],
+    ),
 ]
+# what the fragments' placeholders stand for in the cases above
+FILLED = {"{url}": "run:calc.exe", "{arg}": "load"}
+
+
+def _filled(text: str) -> str:
+    for placeholder, value in FILLED.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 @pytest.mark.parametrize(("text", "code", "english", "keys"), FRAGMENT_CASES)
@@ -316,8 +331,8 @@ def test_fragments_follow_the_language(text: str, code: str, english: str, keys:
         by_context = entries(i18n.CATALOGS[language])
         [message] = _messages(text, code)
         for key in keys:
-            piece = messages.templates()[key].replace("{url}", "run:calc.exe")
-            translated = by_context[key].string.replace("{url}", "run:calc.exe")
+            piece = _filled(messages.templates()[key])
+            translated = _filled(by_context[key].string)
             assert piece not in message, (language, message)
             assert translated in message, (language, message)
 
@@ -330,6 +345,34 @@ def test_french_fragments() -> None:
     ]
     [sec101] = _messages("\\immediate\\csname write\\endcsname18{ls}\n", "SEC101")
     assert sec101.endswith("-shell-escape (assemblé avec \\csname)")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_readings_and_lists_of_lua_names_follow_the_language(language: str) -> None:
+    from texlean.analysis.findings import Finding, Span
+    from texlean.analysis.present import present
+    from texlean.settings import Settings
+
+    reading = Finding(
+        "FRM007", Span(0, 0, 0, 1), (("expr", "f(…)"), ("reading_key", "frag-reading-product"))
+    )
+    lua = Finding(
+        "SEC403",
+        Span(0, 0, 0, 1),
+        (("what:frag-lua-run-time-code", "load"), ("what:", 'require "x"')),
+    )
+    messages.use_language(language)
+    by_context = entries(i18n.CATALOGS[language])
+    [frm007, sec403] = [p.message for p in present([reading, lua], Settings())]
+    assert by_context["frag-reading-product"].string in frm007
+    names = by_context["list-separator"].string.join(
+        [by_context["frag-lua-run-time-code"].string.replace("{arg}", "load"), 'require "x"']
+    )
+    assert names in sec403, sec403
+    messages.use_language("en")
+    [frm007, sec403] = [p.message for p in present([reading, lua], Settings())]
+    assert frm007 == "f(…) is read as a product"
+    assert '(load (code computed at run time), require "x")' in sec403
 
 
 def test_table_phrases_have_fragments() -> None:

@@ -36,6 +36,14 @@ def message_params(finding: Finding) -> dict[str, str]:
     if words:
         joined = messages.render("via-separator").join(words)
         params["via"] = messages.render("via-list", {"words": joined})
+    # a list of names: parameters ``what:<message key>`` = its {arg} (no key: as written)
+    items = [
+        messages.render(k[5:], {"arg": v}) if k[5:] else v
+        for k, v in finding.params
+        if k[:5] == "what:"
+    ]
+    if items:
+        params["what"] = messages.render("list-separator").join(items)
     for key in [k for k in params if k.endswith("_key")]:
         params[key[:-4]] = messages.render(params[key], params)
     return params

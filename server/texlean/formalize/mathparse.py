@@ -870,7 +870,7 @@ class MathParser:
                 ParseNote(
                     "FRM007",
                     (("expr", self.latex(left.start, left.end) + "(…)"),
-                     ("reading", f"an application of the function {name}")),
+                     ("reading_key", "frag-reading-application"), ("name", name)),
                     left.start, left.end,
                 )
             )  # fmt: skip
@@ -878,7 +878,8 @@ class MathParser:
         self.env.notes.append(
             ParseNote(
                 "FRM007",
-                (("expr", self.latex(left.start, left.end) + "(…)"), ("reading", "a product")),
+                (("expr", self.latex(left.start, left.end) + "(…)"),
+                 ("reading_key", "frag-reading-product")),
                 left.start, left.end,
             )
         )  # fmt: skip

@@ -285,15 +285,20 @@ def _pdf_file_primitive(m: Machine, t: MTok) -> None:
 # -- Lua ----------------------------------------------------------------------------------------------
 
 
+_LUA_NAME = re.compile(r"[A-Za-z_]")
+
+
 def _lua(m: Machine, t: MTok, end: int, code: str, body_start: int | None = None) -> None:
     """Report what Lua ``code`` reaches: at the command that runs it, or, for a verbatim
     body (``body_start``), at the line of the first call found as written."""
     verdict = lua.analyse_lua(code)
 
-    def at(names: Sequence[str]) -> tuple[MTok, int]:
+    def at(names: Sequence[lua.Reach]) -> tuple[MTok, int]:
         if body_start is not None:
-            for name in names:
-                i = code.find(name.split()[0].split("(")[0].split("[")[0])
+            for reach in names:
+                if not _LUA_NAME.match(reach.name):
+                    continue  # a note about the whole chunk (too long to follow, say)
+                i = code.find(reach.name.split()[0].split("(")[0].split("[")[0])
                 if i >= 0:
                     line_end = code.find("\n", i)
                     stop = body_start + (line_end if line_end >= 0 else len(code))
@@ -312,7 +317,9 @@ def _lua(m: Machine, t: MTok, end: int, code: str, body_start: int | None = None
     ):
         if names:
             where, stop = at(names)
-            report_action(m, code_, where, stop, (("what", ", ".join(names)),))
+            # "what:<note>" = the name: present.py words each and lists them
+            what = tuple((f"what:{r.note}", r.name) for r in names)
+            report_action(m, code_, where, stop, what)
     if verdict.computes_only:
         m.report("SEC404", t[2], end, ())
 

@@ -42,7 +42,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from ...messages import templates
 from ...tables import load
 
 _TABLES = load("security")
@@ -62,6 +64,21 @@ _MAX_PATH = 6
 _MAX_NUMBER = 2**53
 
 
+class Reach(NamedTuple):
+    """One thing a Lua chunk reaches: a name as written (``os.execute``), and when
+    that is not all there is to say, a note — the key of a message
+    (``frag-lua-…`` in messages.toml) of which the name is the ``{arg}``, such as
+    ``os (used as a value)``.  The note is worded when the finding is shown, in the
+    language of the moment."""
+
+    name: str
+    note: str = ""
+
+    def english(self) -> str:
+        """As shown in English (tests, debugging)."""
+        return templates()[self.note].format(arg=self.name) if self.note else self.name
+
+
 @dataclass(frozen=True, slots=True)
 class LuaVerdict:
     """What a Lua chunk reaches.
@@ -69,15 +86,16 @@ class LuaVerdict:
     ``shell``: functions that run programs; ``files``: functions that reach
     the file system or the environment; ``dynamic``: ways to run code that the
     document does not show (each entry names the function or the construct,
-    such as ``_G[computed]`` or ``os (used as a value)``); ``computes_only``:
+    such as ``_G[computed]`` or ``os (used as a value)``: see :class:`Reach`);
+    ``computes_only``:
     none of these. ``tex_output`` and ``pdf_output`` are the constant strings
     the chunk hands to ``tex.print`` & co. (TeX code run next) and to the
     ``pdf.*`` functions that write raw PDF, for the caller to analyse.
     """
 
-    shell: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
-    dynamic: tuple[str, ...] = ()
+    shell: tuple[Reach, ...] = ()
+    files: tuple[Reach, ...] = ()
+    dynamic: tuple[Reach, ...] = ()
     computes_only: bool = True
     tex_output: tuple[str, ...] = ()
     pdf_output: tuple[str, ...] = ()
@@ -360,15 +378,15 @@ class _Context:
         self.locals: set[str] = set()
         self.escaped: set[tuple[str, ...]] = set()
         self.mutated: set[_Tab] = set()  # tables of constants that code changes or hands on
-        self.found: dict[str, dict[str, None]] = {"shell": {}, "files": {}, "dynamic": {}}
+        self.found: dict[str, dict[Reach, None]] = {"shell": {}, "files": {}, "dynamic": {}}
         self.tex_output: dict[str, None] = {}
         self.pdf_output: dict[str, None] = {}
         self.steps = 0
         self.changed = False
         self.lexed: dict[str, list[_Token]] = {}
 
-    def report(self, category: str, what: str) -> None:
-        self.found[category].setdefault(what, None)
+    def report(self, category: str, what: str, note: str = "") -> None:
+        self.found[category].setdefault(Reach(what, note), None)
 
     def report_path(self, path: tuple[str, ...]) -> None:
         hit = _classify(path)
@@ -694,7 +712,7 @@ class _Parser:
 
     def assign_name(self, name: str, vals: _Vals) -> None:
         if name == "_ENV":
-            self.ctx.report("dynamic", "_ENV replaced")
+            self.ctx.report("dynamic", "_ENV", "frag-lua-replaced")
         self.ctx.assign(name, vals)
         if name not in self.ctx.locals:
             self.escape(vals)  # a global: other chunks of the document can reach it
@@ -736,7 +754,7 @@ class _Parser:
                 if v.path not in self.ctx.escaped:
                     self.ctx.escaped.add(v.path)
                     self.ctx.changed = True
-                self.ctx.report("dynamic", f"{_shown(v.path)} (used as a value)")
+                self.ctx.report("dynamic", _shown(v.path), "frag-lua-as-value")
 
     def mutate(self, table: _Tab) -> None:
         """``table`` may change: its items are no longer known."""
@@ -935,7 +953,7 @@ class _Parser:
         if combos is None:
             for b in base:
                 if isinstance(b, _Lib) and b.path in _SENSITIVE:
-                    self.ctx.report("dynamic", f"{_shown(b.path)}[computed]")
+                    self.ctx.report("dynamic", _shown(b.path), "frag-lua-computed-index")
             return _UNKNOWNS
         out: set[_Value] = set()
         for b, k in combos:
@@ -947,13 +965,13 @@ class _Parser:
             if isinstance(key, _Str):
                 return self.member(base.path, key.value)
             if base.path in _SENSITIVE and not isinstance(key, _Num):
-                self.ctx.report("dynamic", f"{_shown(base.path)}[computed]")
+                self.ctx.report("dynamic", _shown(base.path), "frag-lua-computed-index")
             return (_UNKNOWN,)
         if isinstance(base, _Str):
             if isinstance(key, _Str):
                 return self.member(("string",), key.value)
             if not isinstance(key, _Num):
-                self.ctx.report("dynamic", "string[computed]")
+                self.ctx.report("dynamic", "string", "frag-lua-computed-index")
             return (_UNKNOWN,)
         if isinstance(base, _Tab) and isinstance(key, _Num) and base not in self.ctx.mutated:
             if 1 <= key.value <= len(base.items):
@@ -1028,13 +1046,13 @@ class _Parser:
         out: list[_Value] = []
         for v in args[0] if args else _UNKNOWNS:
             if not isinstance(v, _Str):
-                self.ctx.report("dynamic", f"{name} (code computed at run time)")
+                self.ctx.report("dynamic", name, "frag-lua-run-time-code")
                 out.append(_UNKNOWN)
             elif v.value.startswith("\x1b"):
-                self.ctx.report("dynamic", f"{name} (precompiled bytecode)")
+                self.ctx.report("dynamic", name, "frag-lua-bytecode")
                 out.append(_UNKNOWN)
             elif self.load_depth >= _MAX_LOAD_DEPTH:
-                self.ctx.report("dynamic", f"{name} (nested too deeply to follow)")
+                self.ctx.report("dynamic", name, "frag-lua-too-deep")
                 out.append(_UNKNOWN)
             else:
                 out.append(_Chunk(_cap(self.loaded(v.value))))
@@ -1063,7 +1081,7 @@ class _Parser:
                 self.ctx.report("dynamic", f'require "{v.value[:60]}"')
                 out.append(_UNKNOWN)
             else:
-                self.ctx.report("dynamic", "require (computed name)")
+                self.ctx.report("dynamic", "require", "frag-lua-computed-name")
                 out.append(_UNKNOWN)
         return out
 
@@ -1080,7 +1098,7 @@ class _Parser:
     def m_callback(self, args: list[_Vals]) -> Iterable[_Value]:
         for v in args[0] if args else _UNKNOWNS:
             if not isinstance(v, _Str):
-                self.ctx.report("dynamic", "callback (computed name)")
+                self.ctx.report("dynamic", "callback", "frag-lua-computed-name")
             elif v.value in _INPUT_CALLBACKS:
                 self.ctx.report("dynamic", f"callback {v.value}")
         return (_UNKNOWN,)
@@ -1304,7 +1322,7 @@ def _flat_scan(tokens: Sequence[_Token], ctx: _Context) -> None:
         path: tuple[str, ...] = () if value in ("_G", "_ENV") else (value,)
         ctx.report_path(path)
         if path in _MODELLED and path[0] in ("load", "loadstring", "require", "rawget"):
-            ctx.report("dynamic", f"{value} (not followed)")
+            ctx.report("dynamic", value, "frag-lua-not-followed")
         j = i + 1
         while j + 1 < n and len(path) < _MAX_PATH:
             op = tokens[j]
@@ -1318,7 +1336,7 @@ def _flat_scan(tokens: Sequence[_Token], ctx: _Context) -> None:
                 j += 3
             else:
                 if op == (OP, "[") and (path in _SENSITIVE):
-                    ctx.report("dynamic", f"{_shown(path)}[computed]")
+                    ctx.report("dynamic", _shown(path), "frag-lua-computed-index")
                 break
             ctx.report_path(path)
 
@@ -1343,25 +1361,25 @@ def _follow(tokens: list[_Token], ctx: _Context) -> None:
         _Parser(tokens, ctx, 0, 0).chunk()
         if not ctx.changed:
             return
-    ctx.report("dynamic", "aliases not followed to the end")
+    ctx.report("dynamic", "", "frag-lua-aliases")
 
 
 def analyse_lua(code: str) -> LuaVerdict:
     """What the Lua chunk ``code`` reaches under LuaTeX (see the module's documentation)."""
     ctx = _Context()
     if len(code) > _MAX_CODE:
-        ctx.report("dynamic", f"code longer than {_MAX_CODE} characters: the rest read as written")
+        ctx.report("dynamic", str(_MAX_CODE), "frag-lua-code-longer")
         _raw_scan(code[_MAX_CODE : _MAX_CODE + _MAX_RAW], ctx)
     tokens = lex(code[:_MAX_CODE])
     head = tokens[:_MAX_TOKENS]
     if len(tokens) > _MAX_TOKENS:
         head.append((EOF, ""))
-        ctx.report("dynamic", "code too long to follow: the rest read as written")
+        ctx.report("dynamic", "", "frag-lua-too-long")
         _flat_scan(tokens[_MAX_TOKENS:], ctx)
     try:
         _follow(head, ctx)
     except (_OutOfBudget, RecursionError):
-        ctx.report("dynamic", "code too large or too deeply nested to follow: read as written")
+        ctx.report("dynamic", "", "frag-lua-too-large")
         _flat_scan(head, ctx)
     shell, files, dynamic = (tuple(ctx.found[k]) for k in ("shell", "files", "dynamic"))
     return LuaVerdict(

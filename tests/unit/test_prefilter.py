@@ -73,9 +73,12 @@ def test_there_are_documents_to_compare_on() -> None:
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_agrees_with_the_full_analysis_on_every_chunk_of_the_test_documents(path: Path) -> None:
+    """Both shortcuts: texlean check's (clean_result) and the server's
+    (analyse_chunk_quick, which keeps the formalization scan)."""
     entry = INITIAL
     for chunk in chunks_of(path.read_text(encoding="utf-8", errors="replace")):
         assert_agrees(chunk, entry)
+        assert_quick_is_full(chunk, entry)
         entry = full(chunk, entry).exit
 
 
@@ -379,14 +382,6 @@ def assert_quick_is_full(text: str, entry: ChunkState) -> None:
     reference = analyse_chunk(text, entry, Budget.unlimited())
     assert replace(quick, formal=None) == replace(reference, formal=None), text
     assert _scan_fields(quick) == _scan_fields(reference), text
-
-
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_servers_shortcut_gives_the_full_result_on_the_test_documents(path: Path) -> None:
-    entry = INITIAL
-    for chunk in chunks_of(path.read_text(encoding="utf-8", errors="replace")):
-        assert_quick_is_full(chunk, entry)
-        entry = full(chunk, entry).exit
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,12 +1,13 @@
 """A chunk that provably has nothing to report, recognised without tokenising it.
 
 Most of a paper is prose and mathematics that no analysis has anything to say
-about.  :func:`clean_result` proves that of a chunk with a handful of passes of
-``re`` and ``str`` over its text (C speed) instead of the lexer, the structure
-check and the interpreter (Python per token), and returns the result the full
-analysis (:func:`texlean.analysis.pipeline.analyse_chunk`) would return: no
-findings, no events, the entry state unchanged.  When it cannot prove it, it
-returns None and the chunk gets the full analysis.
+about.  :func:`is_clean` proves that of a chunk (or of a run of chunks:
+:mod:`.whole`) with a few passes over its text at C speed instead of the lexer,
+the structure check and the interpreter (Python per token), and
+:func:`texlean.analysis.pipeline.clean_result` returns what the full analysis
+(:func:`texlean.analysis.pipeline.analyse_chunk`) would: no findings, no events,
+the entry state unchanged.  When it cannot prove it, the chunk gets the full
+analysis.
 
 What it proves, and why that is what the full analysis would find:
 

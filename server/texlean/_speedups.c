@@ -71,6 +71,16 @@ static int env_char(Py_UCS4 c) {
 
 static Py_UCS4 lower(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
+/* Whether "texlean" (any ASCII case: a suppression comment may be there) starts at i. */
+static inline __attribute__((always_inline)) int
+texlean_at(const void *data, const int kind, Py_ssize_t i, Py_ssize_t n) {
+    static const char word[] = "texlean";
+    if (i + 7 > n) return 0;
+    for (Py_ssize_t k = 0; k < 7; k++)
+        if (lower(AT(i + k)) != (Py_UCS4)word[k]) return 0;
+    return 1;
+}
+
 typedef struct {
     Py_ssize_t *items;
     Py_ssize_t len, cap;
@@ -117,7 +127,6 @@ static int same_environment(PyObject *text, Py_ssize_t b0, Py_ssize_t b1, Py_ssi
 static inline __attribute__((always_inline)) int
 scan_kind(PyObject *text, const void *data, const int kind, Py_ssize_t n, int at,
           PyObject *begun, Stack *envs) {
-    static const char word[] = "texlean";
     Py_ssize_t depth = 0, math_depth = 0;
     int math = OUT, seen_newline = 0, blank = 0;
     Py_ssize_t i = 0;
@@ -131,11 +140,7 @@ scan_kind(PyObject *text, const void *data, const int kind, Py_ssize_t n, int at
             continue;
         case LETTER_T:
             blank = 0;
-            if (i + 7 <= n) {
-                Py_ssize_t k = 1;
-                while (k < 7 && lower(AT(i + k)) == (Py_UCS4)word[k]) k++;
-                if (k == 7) return 0;
-            }
+            if (texlean_at(data, kind, i, n)) return 0;
             i++;
             continue;
         case BLANK:
@@ -166,11 +171,7 @@ scan_kind(PyObject *text, const void *data, const int kind, Py_ssize_t n, int at
                     int k = CLASS[d];
                     if (k == CONTROL) return 0;
                     if (k == CARET && i + 1 < n && AT(i + 1) == '^') return 0;
-                    if (k == LETTER_T && i + 7 <= n) {
-                        Py_ssize_t m = 1;
-                        while (m < 7 && lower(AT(i + m)) == (Py_UCS4)word[m]) m++;
-                        if (m == 7) return 0;
-                    }
+                    if (k == LETTER_T && texlean_at(data, kind, i, n)) return 0;
                 }
                 i++;
             }
@@ -227,13 +228,8 @@ scan_kind(PyObject *text, const void *data, const int kind, Py_ssize_t n, int at
                 int is_end = len == 3 && AT(i + 1) == 'e' && AT(i + 2) == 'n' && AT(i + 3) == 'd';
                 if (!is_begin && !is_end) {
                     /* "texlean" may start inside a control word's name */
-                    for (Py_ssize_t k = i + 1; k < j; k++) {
-                        if (lower(AT(k)) == 't' && k + 7 <= n) {
-                            Py_ssize_t m = 1;
-                            while (m < 7 && lower(AT(k + m)) == (Py_UCS4)word[m]) m++;
-                            if (m == 7) return 0;
-                        }
-                    }
+                    for (Py_ssize_t k = i + 1; k < j; k++)
+                        if (texlean_at(data, kind, k, n)) return 0;
                     i = j;
                     continue;
                 }
@@ -250,13 +246,8 @@ scan_kind(PyObject *text, const void *data, const int kind, Py_ssize_t n, int at
                 if (i >= n || i == start || i - start > MAX_ENV_NAME || AT(i) != '}') return 0;
                 Py_ssize_t end = i++;
                 /* the name may hold "texlean" too */
-                for (Py_ssize_t k = start; k < end; k++) {
-                    if (lower(AT(k)) == 't' && k + 7 <= n) {
-                        Py_ssize_t m = 1;
-                        while (m < 7 && lower(AT(k + m)) == (Py_UCS4)word[m]) m++;
-                        if (m == 7) return 0;
-                    }
-                }
+                for (Py_ssize_t k = start; k < end; k++)
+                    if (texlean_at(data, kind, k, n)) return 0;
                 if (is_begin) {
                     if (push(envs, start) < 0 || push(envs, end) < 0) return -1;
                 } else {

@@ -24,8 +24,8 @@ from .analysis.pipeline import (
 )
 from .analysis.whole import analyse_document
 from .budget import Budget
-from .document.cache import SizedCache, content_hash
-from .document.chunked import UpdateStats
+from .document.cache import SizedCache
+from .document.chunked import UpdateStats, analyse_cached
 from .document.model import Document
 
 # An entry costs about 500 bytes of RSS (key, digest, result) and typing adds one
@@ -199,18 +199,11 @@ class Engine:
         :mod:`texlean.analysis.whole`.  Chunks that need the full analysis still go
         through the chunk cache (a preamble shared by many files is analysed once)."""
         stats = UpdateStats()
-        cache = self.chunk_cache
 
         def full(text: str, entry: ChunkState, budget: Budget) -> ChunkResult:
-            key = (content_hash(text), entry)
-            cached = cache.get(key)
-            if cached is not None:
-                stats.cache_hits += 1
-                return cached
-            result = analyse_chunk_for_check(text, entry, budget)
-            if result.complete:
-                cache.put(key, result)
-            return result
+            return analyse_cached(
+                text, entry, analyse_chunk_for_check, self.chunk_cache, budget, stats
+            )
 
         results, stats.chunks = analyse_document(doc.lines, budget, full)
         stats.reanalysed = stats.chunks - stats.cache_hits

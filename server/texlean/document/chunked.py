@@ -153,7 +153,7 @@ class ChunkedDocument(Generic[S, R]):
             result = c.result
             if result is None or not result.complete or not (c.entry is prev or c.entry == prev):
                 text = "".join(lines[c.start : c.end])
-                result = self._analyse(text, prev, analyse, cache, budget, stats)
+                result = analyse_cached(text, prev, analyse, cache, budget, stats)
                 c.entry = prev
                 c.result = result
                 if result.complete:
@@ -174,27 +174,28 @@ class ChunkedDocument(Generic[S, R]):
         stats.reused = stats.chunks - stats.reanalysed
         return stats
 
-    def _analyse(
-        self,
-        text: str,
-        entry: S,
-        analyse: Callable[[str, S, Budget], R],
-        cache: SizedCache[R],
-        budget: Budget,
-        stats: UpdateStats,
-    ) -> R:
-        """One chunk's result: the cache's or a fresh analysis."""
-        key = content_hash(text)
-        cached = cache.get((key, entry))
-        if cached is not None:
-            stats.cache_hits += 1
-            return cached
-        result = analyse(text, entry, budget)
-        if result.complete:
-            cache.put((key, entry), result)
-        stats.reanalysed += 1
-        return result
-
     def results(self) -> list[tuple[int, R]]:
         """(start line, result) for every analysed chunk, in order."""
         return [(c.start, c.result) for c in self.chunks if c.result is not None]
+
+
+def analyse_cached(
+    text: str,
+    entry: S,
+    analyse: Callable[[str, S, Budget], R],
+    cache: SizedCache[R],
+    budget: Budget,
+    stats: UpdateStats,
+) -> R:
+    """One chunk's result: the cache's (by content and entry state) or a fresh
+    analysis, cached when complete."""
+    key = content_hash(text)
+    cached = cache.get((key, entry))
+    if cached is not None:
+        stats.cache_hits += 1
+        return cached
+    result = analyse(text, entry, budget)
+    if result.complete:
+        cache.put((key, entry), result)
+    stats.reanalysed += 1
+    return result
